@@ -1,0 +1,139 @@
+"""The registry of rural left-behind children (民发〔2016〕42号 附件1 plus school roster fields).
+
+A child is registered once (unique resident ID number). Leaving the registry is a dated status
+change with a reason; nothing is deleted. Every change is kept in ``audit.ChangeRecord`` by the
+services in ``children/services.py``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huzhou_care.accounts.models import Role
+from huzhou_care.accounts.scoping import NOTHING, ScopedQuerySet
+
+from . import choices as c
+
+
+class ChildQuerySet(ScopedQuerySet):
+    @staticmethod
+    def scope_filter(user) -> Q:
+        if user.role == Role.CITY_ADMIN:
+            return Q()
+        if user.role == Role.DISTRICT_STAFF:
+            return Q(county_id=user.district_id)
+        if user.role == Role.SCHOOL_STAFF:
+            return Q(school_id=user.school_id)
+        # City officers see aggregates only. Coordinators and volunteers will see the children
+        # paired with them once pairings exist (pairing/); until then, nothing.
+        return NOTHING
+
+    def active(self):
+        return self.filter(status=c.ChildStatus.ACTIVE)
+
+    def as_of(self, day):
+        """Children on the registry on ``day``: registered by then and not yet left."""
+        return self.filter(registered_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class Child(models.Model):
+    # --- identity
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=c.Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    birth_date = models.DateField(_("出生日期"))
+    hukou_registered = models.BooleanField(_("已登记户口"), default=True)
+    hukou_address = models.CharField(_("户籍所在地"), max_length=200, blank=True)
+    current_address = models.CharField(_("现居住地址"), max_length=200, blank=True)
+    # --- where: county is denormalised from the township so that scoping is one indexed column
+    county = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+",
+    )
+    township = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT, related_name="+",
+    )
+    village = models.CharField(_("村(社区)"), max_length=50, blank=True)
+    # --- school
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    schooling = models.CharField(
+        _("就学情况"), max_length=20, choices=c.SchoolingStage.choices, blank=True
+    )
+    grade = models.PositiveSmallIntegerField(_("年级"), null=True, blank=True, choices=c.GRADE_CHOICES)
+    class_name = models.CharField(_("班级"), max_length=20, blank=True)
+    boarding = models.BooleanField(_("学校寄宿"), default=False)
+    # --- left-behind situation and guardianship
+    left_behind_type = models.CharField(_("留守类型"), max_length=20, choices=c.LeftBehindType.choices)
+    guardianship_type = models.CharField(
+        _("监护方式"), max_length=20, choices=c.GuardianshipType.choices
+    )
+    guardianship_assessment = models.CharField(
+        _("监护情况评估"), max_length=10, choices=c.GuardianshipAssessment.choices, blank=True
+    )
+    guardian_name = models.CharField(_("监护人姓名"), max_length=50, blank=True)
+    guardian_relation = models.CharField(_("监护人与儿童关系"), max_length=20, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
+    father_work_place = models.CharField(_("父亲务工地点"), max_length=100, blank=True)
+    father_phone = models.CharField(_("父亲电话"), max_length=20, blank=True)
+    mother_name = models.CharField(_("母亲姓名"), max_length=50, blank=True)
+    mother_work_place = models.CharField(_("母亲务工地点"), max_length=100, blank=True)
+    mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
+    # --- health, study, living
+    health = models.CharField(_("身体状况"), max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY)
+    disability_category = models.CharField(_("残疾类别及等级/患病类型"), max_length=50, blank=True)
+    study_status = models.CharField(_("学习状况"), max_length=10, choices=c.StudyStatus.choices, blank=True)
+    living_status = models.CharField(_("生活状况"), max_length=10, choices=c.LivingStatus.choices, blank=True)
+    low_income = models.BooleanField(_("低保家庭"), default=False)
+    in_difficulty = models.BooleanField(_("困境儿童"), default=False)
+    difficulty_type = models.CharField(
+        _("困境类型"), max_length=20, choices=c.DifficultyType.choices, blank=True
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    # --- registry status
+    status = models.CharField(
+        _("状态"), max_length=10, choices=c.ChildStatus.choices, default=c.ChildStatus.ACTIVE
+    )
+    registered_on = models.DateField(_("登记日期"))
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+    leave_reason = models.CharField(_("退出原因"), max_length=20, choices=c.LeaveReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("留守儿童")
+        verbose_name_plural = _("留守儿童")
+        ordering = ["-id"]
+        indexes = [
+            # The list pages: a district's or a school's children, newest first, by status.
+            models.Index(fields=["county", "status", "-id"], name="child_county_status_id"),
+            models.Index(fields=["school", "status", "grade", "class_name"], name="child_school_grade"),
+            models.Index(fields=["township", "status"], name="child_township_status"),
+            # Name search is a prefix match (surname or full name).
+            models.Index(fields=["name"], name="child_name"),
+            # "As of" counts for the December evaluation.
+            models.Index(fields=["registered_on", "left_on"], name="child_registered_left"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active", left_on__isnull=True)
+                | Q(status="left", left_on__isnull=False),
+                name="child_left_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == c.ChildStatus.ACTIVE

@@ -1,0 +1,125 @@
+"""Reads of the registry, always scoped to the user through ``Child.objects.visible_to``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from huzhou_care.accounts.scoping import get_visible_or_404
+from huzhou_care.audit.services import change_history
+
+from . import choices as c
+from .models import Child
+
+# Risk flags (early warning) and the condition that raises each.
+RISK_FLAGS = {
+    "unguarded": ("无人监护", Q(guardianship_type=c.GuardianshipType.NONE)),
+    "poor_guardianship": ("监护情况差", Q(guardianship_assessment=c.GuardianshipAssessment.POOR)),
+    "disabled": ("残疾", Q(health=c.Health.DISABLED)),
+    "ill": ("患病", Q(health=c.Health.ILL)),
+    "low_income": ("低保", Q(low_income=True)),
+    "in_difficulty": ("困境儿童", Q(in_difficulty=True)),
+}
+EARLY_WARNING = ("unguarded", "poor_guardianship", "disabled", "ill")
+
+SORTS = {
+    "recent": ("-id",),
+    "name": ("name", "id"),
+    "grade": ("school_id", "grade", "class_name", "name", "id"),
+    "birth": ("birth_date", "id"),
+}
+
+LIST_FIELDS = (
+    "id", "name", "gender", "id_number", "birth_date", "grade", "class_name", "status",
+    "left_behind_type", "guardianship_type", "guardianship_assessment", "health",
+    "low_income", "in_difficulty", "county__name", "township__name", "school__name",
+)
+
+
+def child_queryset(user, *, status: str | None = c.ChildStatus.ACTIVE) -> QuerySet[Child]:
+    qs = Child.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
+    """Apply cleaned filter values (see ``ChildFilterForm``)."""
+    if term := (params.get("q") or "").strip():
+        if term[:6].isdigit() and len(term) >= 15:
+            qs = qs.filter(id_number=term.upper())
+        else:
+            qs = qs.filter(name__startswith=term)
+    for key in ("county", "township", "school"):
+        if value := params.get(key):
+            qs = qs.filter(**{f"{key}_id": value.pk})
+    for key in ("grade", "left_behind_type", "guardianship_type", "guardianship_assessment"):
+        if value := params.get(key):
+            qs = qs.filter(**{key: value})
+    for flag in params.get("flags") or ():
+        qs = qs.filter(RISK_FLAGS[flag][1])
+    return qs.order_by(*SORTS.get(params.get("sort") or "recent", SORTS["recent"]))
+
+
+def child_list(user, params: dict) -> QuerySet[Child]:
+    status = params.get("status") or c.ChildStatus.ACTIVE
+    qs = child_queryset(user, status=None if status == "all" else status)
+    return child_filter(qs, params).select_related("county", "township", "school").only(*LIST_FIELDS)
+
+
+def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
+    condition = Q()
+    for flag in flags:
+        condition |= RISK_FLAGS[flag][1]
+    return (
+        child_queryset(user)
+        .filter(condition)
+        .select_related("county", "township", "school")
+        .only(*LIST_FIELDS)
+        .order_by("county_id", "school_id", "grade", "name", "id")
+    )
+
+
+def child_flags(child: Child) -> list[str]:
+    labels = []
+    if child.guardianship_type == c.GuardianshipType.NONE:
+        labels.append("无人监护")
+    if child.guardianship_assessment == c.GuardianshipAssessment.POOR:
+        labels.append("监护差")
+    if child.health == c.Health.DISABLED:
+        labels.append("残疾")
+    if child.health == c.Health.ILL:
+        labels.append("患病")
+    if child.low_income:
+        labels.append("低保")
+    if child.in_difficulty:
+        labels.append("困境")
+    return labels
+
+
+def child_detail(user, pk: int) -> Child:
+    return get_visible_or_404(
+        Child.objects.select_related("county", "township", "school", "created_by"), user, pk=pk
+    )
+
+
+def child_timeline(child: Child):
+    return change_history(child).order_by("-at", "-pk")
+
+
+def child_as_of(child: Child, day: dt.date) -> dict:
+    """The child's field values as they were at the end of ``day``: today's values with every
+    later change rolled back, newest first."""
+    values = {f.name: getattr(child, f.attname) for f in Child._meta.concrete_fields}
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    later = change_history(child).filter(at__gte=end).order_by("-at", "-pk")
+    created_later = False
+    for record in later:
+        if record.action == "create":
+            created_later = True
+        for field, (old, _new) in record.changes.items():
+            values[field] = old
+    values["_registered"] = not created_later
+    return values

@@ -1,0 +1,37 @@
+"""Turn stored change records ({field: [old, new]}) into Chinese lines for the timeline."""
+
+from django.core.exceptions import FieldDoesNotExist
+
+from huzhou_care.accounts.masking import mask_id_number, mask_phone
+from huzhou_care.orgs.models import OrgUnit, School
+
+from .models import Child
+
+MASKED = {"id_number": mask_id_number, "guardian_phone": mask_phone, "father_phone": mask_phone, "mother_phone": mask_phone}
+RELATED = {"county": OrgUnit, "township": OrgUnit, "school": School}
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "（空）"
+    if field.name in MASKED:
+        return MASKED[field.name](str(value))
+    if field.name in RELATED:
+        obj = RELATED[field.name].objects.filter(pk=value).only("name").first()
+        return obj.name if obj else f"#{value}"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
+    lines = []
+    for name, (old, new) in changes.items():
+        try:
+            field = Child._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        lines.append((str(field.verbose_name), _display(field, old), _display(field, new)))
+    return lines

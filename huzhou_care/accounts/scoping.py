@@ -1,0 +1,36 @@
+"""The one scoping mechanism: who may see what.
+
+Every model that holds scoped data uses a ``ScopedQuerySet`` subclass whose
+``scope_filter(user)`` returns the ``Q`` of rows that user may see. Views, exports, searches
+and tasks read through ``Model.objects.visible_to(user)`` and fetch single objects with
+``get_visible_or_404``, so an object outside the user's scope answers 404, never 403.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+# A filter that matches no row; Django short-circuits it without running SQL.
+NOTHING = Q(pk__in=[])
+
+
+class ScopedQuerySet(models.QuerySet):
+    @staticmethod
+    def scope_filter(user) -> Q:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        q = self.scope_filter(user)
+        if q == NOTHING:
+            return self.none()
+        return self.filter(q)
+
+
+def get_visible_or_404(queryset_or_model, user, **lookup):
+    """Fetch one object the user may see, or raise Http404 (the same answer as "absent")."""
+    qs = queryset_or_model
+    if isinstance(qs, type) and issubclass(qs, models.Model):
+        qs = qs._default_manager.all()
+    return get_object_or_404(qs.visible_to(user), **lookup)

@@ -1,0 +1,85 @@
+"""Writes to the audit tables. Every state-changing service records its change here, inside
+its own transaction, so a change and its history entry commit or roll back together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AccessLog, ChangeRecord
+
+
+@dataclass(frozen=True)
+class ChangeSource:
+    """Where a change comes from: the acting user, the channel, and e.g. the upload id."""
+
+    actor: object | None
+    source: str = ChangeRecord.Source.FORM
+    ref: str = ""
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def field_diff(old: Mapping, new: Mapping) -> dict:
+    """{field: [old, new]} for the fields whose values differ, JSON-ready."""
+    return {
+        key: [_plain(old.get(key)), _plain(value)]
+        for key, value in new.items()
+        if _plain(old.get(key)) != _plain(value)
+    }
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(
+    *, request, action: str, object_type: str, object_ids: Iterable = (), query: Mapping | None = None,
+    row_count: int | None = None,
+) -> AccessLog:
+    user = request.user
+    return AccessLog.objects.create(
+        user=user,
+        role=user.role,
+        action=action,
+        object_type=object_type,
+        object_ids=[int(i) for i in object_ids],
+        query=dict(query or {}),
+        row_count=row_count,
+        ip=client_ip(request),
+    )
+
+
+def changes_record(
+    *, model: type[models.Model], entries: Iterable[tuple[int, str, dict]], source: ChangeSource,
+    reason: str = "",
+) -> int:
+    """Record many changes in one bulk insert. ``entries``: (object id, action, changes)."""
+    ct = ContentType.objects.get_for_model(model)
+    rows = [
+        ChangeRecord(
+            content_type=ct, object_id=object_id, action=action, changes=changes,
+            actor=source.actor, source=source.source, source_ref=source.ref, reason=reason,
+        )
+        for object_id, action, changes in entries
+    ]
+    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def change_history(obj: models.Model):
+    ct = ContentType.objects.get_for_model(type(obj))
+    return ChangeRecord.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor")
