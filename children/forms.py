@@ -4,7 +4,9 @@ from huzhou_care.accounts.forms import StyledFormMixin
 from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
+from .models import Child
 from .selectors import RISK_FLAGS, SORTS
+from .services import EDITABLE_FIELDS
 
 SORT_LABELS = {"recent": "最近登记", "name": "姓名", "grade": "学校/年级/班级", "birth": "出生日期"}
 
@@ -63,3 +65,65 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         """The valid filters; an invalid one (e.g. a school outside the scope) is dropped."""
         self.is_valid()
         return self.cleaned_data
+
+
+def _normalise_id(value: str) -> str:
+    """Spaces out, full-width digits and a lower-case x mended (as a clerk types them)."""
+    table = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("ｘ"): ord("X"), ord("Ｘ"): ord("X")}
+    return "".join(value.translate(table).split()).upper()
+
+
+class ChildForm(StyledFormMixin, forms.ModelForm):
+    """Register or edit a child. School and township choices are limited to the user's scope,
+    so a posted id of another school or district is refused as an invalid choice."""
+
+    class Meta:
+        model = Child
+        fields = [name for name in EDITABLE_FIELDS if name != "county"]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.visible_to(user).select_related("county")
+        townships = OrgUnit.objects.filter(level=OrgUnit.Level.TOWNSHIP).select_related("parent")
+        if not user.sees_whole_city:
+            townships = townships.filter(parent_id=user.district_id)
+        self.fields["township"].queryset = townships
+        self.fields["township"].label_from_instance = lambda t: f"{t.parent.name} {t.name}"
+        if user.school_id:
+            self.fields["school"].required = True
+            self.fields["school"].empty_label = None
+        self.fields["birth_date"].required = False
+        self.fields["gender"].required = False
+        self.fields["birth_date"].help_text = "可不填，按身份证号自动生成"
+
+    def clean_id_number(self):
+        return _normalise_id(self.cleaned_data["id_number"])
+
+
+class LeaveForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(label="退出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label="退出原因", choices=c.LeaveReason.choices)
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+
+class RestoreForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label="恢复原因", max_length=200)
+
+
+class TransferForm(StyledFormMixin, forms.Form):
+    to_school = forms.ModelChoiceField(label="转入学校", queryset=School.objects.none())
+    grade = forms.TypedChoiceField(
+        label="年级", required=False, coerce=int, empty_value=None, choices=[("", "不变")] + list(c.GRADE_CHOICES)
+    )
+    class_name = forms.CharField(label="班级", required=False, max_length=20)
+    note = forms.CharField(label="转学说明", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any active school of the city may receive a child; the sending side decides.
+        self.fields["to_school"].queryset = School.objects.filter(is_active=True).select_related("county")
+        self.fields["to_school"].label_from_instance = lambda s: f"{s.county.name} · {s.name}"

@@ -6,6 +6,8 @@ from huzhou_care.accounts.navigation import NavEntry
 CHILD_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF, Role.SCHOOL_STAFF})
 # Rosters are a school's upload; district staff and the city may upload for a school in scope.
 ROSTER_ROLES = CHILD_ROLES
+# Transfers move a child out of one school's (maybe one district's) scope: the district does it.
+TRANSFER_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF})
 
 NAV_ENTRIES = [
     NavEntry("儿童信息库", "children:list", "people", CHILD_ROLES),

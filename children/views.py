@@ -1,18 +1,20 @@
 """Registry pages. Each view: scoped read or one service call; no role checks by hand."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from huzhou_care.accounts.decorators import role_required
 from huzhou_care.accounts.masking import may_unmask
 from huzhou_care.audit.models import AccessLog
-from huzhou_care.audit.services import access_log_record
+from huzhou_care.audit.services import ChangeSource, access_log_record
 
-from . import selectors
-from .forms import ChildFilterForm
-from .navigation import CHILD_ROLES
+from . import selectors, services
+from .forms import ChildFilterForm, ChildForm, LeaveForm, RestoreForm, TransferForm
+from .navigation import CHILD_ROLES, TRANSFER_ROLES
 
 PAGE_SIZE = 50
 
@@ -55,6 +57,7 @@ def child_detail(request, pk):
         "flags": selectors.child_flags(child),
         "timeline": selectors.child_timeline(child)[:50],
         "may_unmask": may_unmask(request.user),
+        "may_transfer": request.user.role in TRANSFER_ROLES,
     })
 
 
@@ -71,3 +74,100 @@ def child_identifiers(request, pk):
         object_ids=[child.pk], query={"fields": "identifiers"},
     )
     return render(request, "children/_identifiers.html", {"child": child, "full": True})
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    """Put a service's ValidationError on the form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@role_required(CHILD_ROLES)
+def child_register(request):
+    form = ChildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.child_register(data=form.cleaned_data, source=ChangeSource(request.user))
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"已登记：{child.name}。")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "title": "登记留守儿童"})
+
+
+@role_required(CHILD_ROLES)
+def child_edit(request, pk):
+    child = selectors.child_detail(request.user, pk)
+    form = ChildForm(request.POST or None, instance=child, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            changes = services.child_update(child=child, data=data, source=ChangeSource(request.user))
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"已保存 {len(changes)} 项修改。" if changes else "没有修改任何内容。")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": f"修改信息：{child.name}"})
+
+
+@role_required(CHILD_ROLES)
+def child_leave(request, pk):
+    child = selectors.child_detail(request.user, pk)
+    form = LeaveForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_leave(child=child, source=ChangeSource(request.user), **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"{child.name} 已退出信息库，记录保留在历史中。")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/action.html", {
+        "form": form, "child": child, "title": f"退出信息库：{child.name}",
+        "confirm": "确定让该儿童退出信息库吗？记录不会删除，可在历史中查看。",
+        "explain": "儿童年满十六周岁、父母返乡或迁出本市时退出信息库。退出不是删除：全部记录保留。",
+    })
+
+
+@role_required(CHILD_ROLES)
+def child_restore(request, pk):
+    child = selectors.child_detail(request.user, pk)
+    form = RestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_restore(child=child, note=form.cleaned_data["note"], source=ChangeSource(request.user))
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"{child.name} 已恢复在册。")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/action.html", {
+        "form": form, "child": child, "title": f"恢复在册：{child.name}",
+        "confirm": "确定恢复该儿童为在册状态吗？", "explain": "用于纠正误操作的退出。退出记录仍保留在历史中。",
+    })
+
+
+@role_required(TRANSFER_ROLES)
+def child_transfer(request, pk):
+    child = selectors.child_detail(request.user, pk)
+    form = TransferForm(request.POST or None, initial={"grade": child.grade, "class_name": child.class_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_transfer(child=child, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"{child.name} 已转入 {form.cleaned_data['to_school']}。")
+            if selectors.child_queryset(request.user, status=None).filter(pk=child.pk).exists():
+                return redirect("children:detail", pk=child.pk)
+            return redirect("children:list")
+    return render(request, "children/action.html", {
+        "form": form, "child": child, "title": f"办理转学：{child.name}",
+        "confirm": "确定办理转学吗？转出后原学校将不再看到该儿童。",
+        "explain": f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
+    })

@@ -1,0 +1,30 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize("persona", ["city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga", "erin"])
+def test_every_role_sees_its_home_page_in_chinese(client, personas, persona):
+    user = personas[persona]
+    client.force_login(user)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"您好，{user}" in body
+    assert user.get_role_display() in body
+    assert user.scope_label in body
+
+
+def test_district_home_counts_only_its_own_children(client, alice, wuxing_child, changxing_child):
+    client.force_login(alice)
+    response = client.get(reverse("accounts:home"))
+    assert response.context["summary"]["children"]["total"] == 1
+
+
+def test_city_officer_sees_county_aggregates_with_small_counts_hidden(client, city_officer, wuxing_child):
+    client.force_login(city_officer)
+    response = client.get(reverse("accounts:home"))
+    summary = response.context["summary"]
+    assert "children" not in summary
+    wuxing_row = next(r for r in summary["by_county"] if r["county"].name == "吴兴区")
+    assert wuxing_row["children"] is None  # 1 child: under the threshold of 5
+    assert "&lt;5" in response.content.decode()

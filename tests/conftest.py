@@ -1,0 +1,108 @@
+"""Named personas (house style): two districts, a school in each, every role."""
+
+import pytest
+
+from huzhou_care.accounts.models import Role
+
+from .factories import ChildFactory, OrganizationFactory, SchoolFactory, UserFactory, county
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the production hasher (tested in tests/accounts/test_security.py); tests that
+    # create many users use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def wuxing(db):
+    return county("吴兴区")
+
+
+@pytest.fixture
+def changxing(db):
+    return county("长兴县")
+
+
+@pytest.fixture
+def wuxing_school(wuxing):
+    return SchoolFactory(county=wuxing, name="织里镇中心小学", code="3305020001")
+
+
+@pytest.fixture
+def changxing_school(changxing):
+    return SchoolFactory(county=changxing, name="煤山镇中心小学", code="3305220001")
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="湖州师范学院团委")
+
+
+@pytest.fixture
+def city_admin(db):
+    return UserFactory(username="admin_li", full_name="李书记", role=Role.CITY_ADMIN)
+
+
+@pytest.fixture
+def city_officer(db):
+    return UserFactory(username="frank", full_name="方科长", role=Role.CITY_OFFICER)
+
+
+@pytest.fixture
+def alice(wuxing):
+    """District officer of 吴兴区."""
+    return UserFactory(username="alice", full_name="艾丽", role=Role.DISTRICT_STAFF, district=wuxing)
+
+
+@pytest.fixture
+def bob(changxing):
+    """District officer of 长兴县."""
+    return UserFactory(username="bob", full_name="鲍勃", role=Role.DISTRICT_STAFF, district=changxing)
+
+
+@pytest.fixture
+def carol(wuxing_school):
+    """School staff of a 吴兴区 school."""
+    return UserFactory(
+        username="carol", full_name="蔡老师", role=Role.SCHOOL_STAFF, school=wuxing_school,
+        district=wuxing_school.county,
+    )
+
+
+@pytest.fixture
+def dave(changxing_school):
+    """School staff of a 长兴县 school."""
+    return UserFactory(
+        username="dave", full_name="戴老师", role=Role.SCHOOL_STAFF, school=changxing_school,
+        district=changxing_school.county,
+    )
+
+
+@pytest.fixture
+def olga(org):
+    return UserFactory(username="olga", full_name="欧阳", role=Role.ORG_COORDINATOR, organization=org)
+
+
+@pytest.fixture
+def erin(org):
+    """A volunteer of a university team."""
+    return UserFactory(username="erin", full_name="尔雅", role=Role.VOLUNTEER, organization=org)
+
+
+@pytest.fixture
+def wuxing_child(wuxing_school):
+    return ChildFactory(school=wuxing_school, name="王小明")
+
+
+@pytest.fixture
+def changxing_child(changxing_school):
+    return ChildFactory(school=changxing_school, name="陈小红")
+
+
+@pytest.fixture
+def personas(city_admin, city_officer, alice, bob, carol, dave, olga, erin):
+    return {
+        "city_admin": city_admin, "city_officer": city_officer, "alice": alice, "bob": bob,
+        "carol": carol, "dave": dave, "olga": olga, "erin": erin,
+    }

@@ -1,0 +1,109 @@
+"""Scope for every URL: a walk over all URL patterns proves no route is missing from the
+matrix, anonymous users are sent to the login page (except the public allow-list), and every
+role x every object route x an object inside and outside its scope answers as it should
+(outside -> 404)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PUBLIC = {"accounts:login"}
+ANY_SIGNED_IN = {"accounts:home", "accounts:logout", "accounts:password_change", "accounts:password_change_done"}
+CHILD_ROLES = {"city_admin", "alice", "bob", "carol", "dave"}
+TRANSFER_ROLES = {"city_admin", "alice", "bob"}
+
+# Routes that take no object: which personas may open them (others: 404).
+PAGE_ROUTES = {
+    "children:list": CHILD_ROLES,
+    "children:risk": CHILD_ROLES,
+    "children:register": CHILD_ROLES,
+    "children:roster_upload": CHILD_ROLES,
+}
+# Routes on one child: which personas may use them on a child in their scope.
+CHILD_ROUTES = {
+    "children:detail": CHILD_ROLES,
+    "children:identifiers": CHILD_ROLES,
+    "children:edit": CHILD_ROLES,
+    "children:leave": CHILD_ROLES,
+    "children:restore": CHILD_ROLES,
+    "children:transfer": TRANSFER_ROLES,
+}
+# Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
+SCOPE = {
+    "city_admin": {"wuxing", "changxing"},
+    "alice": {"wuxing"}, "carol": {"wuxing"},
+    "bob": {"changxing"}, "dave": {"changxing"},
+    "city_officer": set(), "olga": set(), "erin": set(),
+}
+ALL_PERSONAS = list(SCOPE)
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", p
+
+
+def portal_routes():
+    return {name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("admin:")}
+
+
+def _url(name, pk=None):
+    pattern = portal_routes()[name]
+    kwargs = {key: pk or 999999 for key in pattern.pattern.converters}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_route_is_in_the_scope_matrix():
+    known = PUBLIC | ANY_SIGNED_IN | set(PAGE_ROUTES) | set(CHILD_ROUTES)
+    assert set(portal_routes()) == known
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(portal_routes()))
+def test_anonymous_users_are_sent_to_login_except_on_public_pages(client, name):
+    response = client.get(_url(name))
+    if name in PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_the_admin_sends_anonymous_users_to_its_login(client):
+    response = client.get("/admin/children/child/")
+    assert response.status_code in (302, 404)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_pages_open_for_their_roles_and_404_for_others(client, personas, name, persona):
+    client.force_login(personas[persona])
+    response = client.get(_url(name))
+    assert response.status_code == (200 if persona in PAGE_ROUTES[name] else 404)
+
+
+@pytest.mark.parametrize("name", sorted(CHILD_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_child_routes_answer_404_outside_the_scope(client, personas, wuxing_child, changxing_child, name, persona):
+    client.force_login(personas[persona])
+    for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child)):
+        response = client.get(_url(name, child.pk))
+        visible = place in SCOPE[persona] and persona in CHILD_ROUTES[name]
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible:
+            assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_list_shows_only_children_in_scope(client, personas, wuxing_child, changxing_child, persona):
+    if persona not in PAGE_ROUTES["children:list"]:
+        pytest.skip("the list itself answers 404 for this role")
+    client.force_login(personas[persona])
+    response = client.get(reverse("children:list"))
+    shown = {c.pk for c in response.context["page"].object_list}
+    expected = {child.pk for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child)) if place in SCOPE[persona]}
+    assert shown == expected
