@@ -77,6 +77,9 @@ class ChildForm(StyledFormMixin, forms.ModelForm):
     """Register or edit a child. School and township choices are limited to the user's scope,
     so a posted id of another school or district is refused as an invalid choice."""
 
+    # Longer than 18 on input: spaces and full-width characters are mended in clean_id_number.
+    id_number = forms.CharField(label="身份证号", max_length=40)
+
     class Meta:
         model = Child
         fields = [name for name in EDITABLE_FIELDS if name != "county"]

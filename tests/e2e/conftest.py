@@ -100,9 +100,11 @@ def page(request, browser, live_server, page_problems, artifacts_dir):
     page.on("requestfailed", lambda req: page_problems.append(f"failed: {req.url} {req.failure}"))
     page.on(
         "response",
-        lambda resp: page_problems.append(f"HTTP {resp.status}: {resp.url}")
-        if resp.status >= 400 and "/static/" in resp.url
-        else None,
+        lambda resp: (
+            page_problems.append(f"HTTP {resp.status}: {resp.url}")
+            if resp.status >= 400 and "/static/" in resp.url
+            else None
+        ),
     )
     yield page
     call_report = getattr(request.node, "rep_call", None)

@@ -13,7 +13,9 @@ PASSWORD = "portal-test-Pass-2026"  # tests/factories.py UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_district_officer_is_sent_to_login_and_lands_on_her_home_page(page, live_server, alice, artifacts_dir, page_problems):
+def test_district_officer_is_sent_to_login_and_lands_on_her_home_page(
+    page, live_server, alice, artifacts_dir, page_problems
+):
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     expect(page.get_by_role("heading", name="登录工作平台")).to_be_visible()
@@ -29,7 +31,9 @@ def test_district_officer_is_sent_to_login_and_lands_on_her_home_page(page, live
     assert page_problems == []
 
 
-def test_wrong_password_shows_the_chinese_error_and_stays_signed_out(page, live_server, alice, page_problems):
+def test_wrong_password_shows_the_chinese_error_and_stays_signed_out(
+    page, live_server, alice, page_problems
+):
     login(page, live_server, "alice", "not-the-password")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
@@ -42,7 +46,9 @@ def test_wrong_password_shows_the_chinese_error_and_stays_signed_out(page, live_
     assert page_problems == []
 
 
-def test_vendored_bootstrap_and_htmx_run_under_the_strict_csp(page, live_server, alice, page_problems):
+def test_vendored_bootstrap_and_htmx_run_under_the_strict_csp(
+    page, live_server, alice, page_problems
+):
     response = page.goto(live_server.url + "/accounts/login/")
     csp = response.headers["content-security-policy"]
     assert "script-src 'self'" in csp

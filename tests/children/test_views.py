@@ -1,0 +1,118 @@
+import datetime as dt
+
+from django.urls import reverse
+
+from children.identity import resident_id_build
+from children.models import Child
+from huzhou_care.audit.models import AccessLog
+
+
+def test_the_list_masks_id_numbers_and_phones(client, carol, wuxing_child):
+    client.force_login(carol)
+    body = client.get(reverse("children:list")).content.decode()
+    assert wuxing_child.id_number not in body
+    assert wuxing_child.id_number[:4] + "**********" + wuxing_child.id_number[-4:] in body
+
+
+def test_the_detail_page_masks_until_asked_and_logs_the_full_view(client, carol, wuxing_child):
+    client.force_login(carol)
+    body = client.get(reverse("children:detail", args=[wuxing_child.pk])).content.decode()
+    assert wuxing_child.id_number not in body and "13812345678" not in body and "138****5678" in body
+    full = client.get(reverse("children:identifiers", args=[wuxing_child.pk]), HTTP_HX_REQUEST="true")
+    assert wuxing_child.id_number in full.content.decode()
+    log = AccessLog.objects.filter(user=carol, query__fields="identifiers").get()
+    assert log.object_ids == [wuxing_child.pk]
+
+
+def test_views_and_searches_are_written_to_the_access_log(client, alice, wuxing_child):
+    client.force_login(alice)
+    client.get(reverse("children:list"), {"q": "王"})
+    client.get(reverse("children:detail", args=[wuxing_child.pk]))
+    actions = list(AccessLog.objects.filter(user=alice).order_by("at", "pk").values_list("action", "object_ids", "query"))
+    assert actions[0] == ("search", [wuxing_child.pk], {"q": "王"})
+    assert actions[1][:2] == ("view", [wuxing_child.pk])
+
+
+def test_search_by_name_prefix_and_by_full_id_number(client, alice, wuxing_child):
+    client.force_login(alice)
+    by_name = client.get(reverse("children:list"), {"q": "王小"}).context["page"].object_list
+    by_id = client.get(reverse("children:list"), {"q": wuxing_child.id_number}).context["page"].object_list
+    none = client.get(reverse("children:list"), {"q": "张"}).context["page"].object_list
+    assert [c.pk for c in by_name] == [c.pk for c in by_id] == [wuxing_child.pk]
+    assert list(none) == []
+
+
+def test_a_filter_naming_another_districts_school_shows_nothing_of_it(client, alice, wuxing_child, changxing_child):
+    client.force_login(alice)
+    response = client.get(reverse("children:list"), {"school": changxing_child.school_id})
+    assert [c.pk for c in response.context["page"].object_list] == [wuxing_child.pk]
+
+
+def test_htmx_filtering_returns_just_the_table(client, alice, wuxing_child):
+    client.force_login(alice)
+    response = client.get(reverse("children:list"), {"grade": 3}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body and wuxing_child.name in body
+
+
+def test_a_clerk_registers_a_child_through_the_form(client, carol, wuxing_school):
+    client.force_login(carol)
+    id_number = resident_id_build("330502", dt.date(2015, 6, 1), 33)
+    response = client.post(reverse("children:register"), {
+        "name": "钱多多", "id_number": id_number.lower().replace("", " ").strip(), "ethnicity": "汉族",
+        "school": wuxing_school.pk, "township": wuxing_school.township_id, "grade": 5, "class_name": "2班",
+        "left_behind_type": "both_away", "guardianship_type": "grandparent", "health": "healthy", "hukou_registered": "on",
+    })
+    child = Child.objects.get(id_number=id_number)
+    assert response.status_code == 302 and response["Location"] == reverse("children:detail", args=[child.pk])
+
+
+def test_posting_another_districts_school_is_refused(client, carol, changxing_school, wuxing_school):
+    client.force_login(carol)
+    response = client.post(reverse("children:register"), {
+        "name": "钱多多", "id_number": resident_id_build("330502", dt.date(2015, 6, 1), 33),
+        "school": changxing_school.pk, "township": changxing_school.township_id, "left_behind_type": "both_away",
+        "guardianship_type": "grandparent", "health": "healthy",
+    })
+    assert response.status_code == 200
+    assert "school" in response.context["form"].errors and "township" in response.context["form"].errors
+    assert not Child.objects.exists()
+
+
+def test_an_edit_through_the_form_shows_in_the_timeline(client, carol, wuxing_child):
+    client.force_login(carol)
+    form = client.get(reverse("children:edit", args=[wuxing_child.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"guardian_name": "王大爷", "hukou_registered": "on"})
+    data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items() if not isinstance(v, bool)}
+    response = client.post(reverse("children:edit", args=[wuxing_child.pk]), data)
+    assert response.status_code == 302
+    page = client.get(reverse("children:detail", args=[wuxing_child.pk])).content.decode()
+    assert "监护人姓名：王秀英 → 王大爷" in page
+
+
+def test_leaving_through_the_form_needs_post_and_keeps_the_record(client, alice, wuxing_child):
+    client.force_login(alice)
+    client.get(reverse("children:leave", args=[wuxing_child.pk]))
+    wuxing_child.refresh_from_db()
+    assert wuxing_child.status == "active"
+    response = client.post(reverse("children:leave", args=[wuxing_child.pk]), {"on": "2026-11-28", "reason": "turned_16"})
+    assert response.status_code == 302
+    wuxing_child.refresh_from_db()
+    assert wuxing_child.status == "left"
+    listed = client.get(reverse("children:list"), {"status": "left"}).context["page"].object_list
+    assert [c.pk for c in listed] == [wuxing_child.pk]
+
+
+def test_a_school_clerk_cannot_transfer(client, carol, wuxing_child):
+    client.force_login(carol)
+    assert client.get(reverse("children:transfer", args=[wuxing_child.pk])).status_code == 404
+
+
+def test_the_risk_list_holds_unguarded_children_only(client, alice, wuxing_child, wuxing_school):
+    from tests.factories import ChildFactory
+
+    unguarded = ChildFactory(school=wuxing_school, guardianship_type="none", guardian_name="")
+    client.force_login(alice)
+    listed = client.get(reverse("children:risk")).context["page"].object_list
+    assert [c.pk for c in listed] == [unguarded.pk]
