@@ -130,3 +130,25 @@ class TransferForm(StyledFormMixin, forms.Form):
         # Any active school of the city may receive a child; the sending side decides.
         self.fields["to_school"].queryset = School.objects.filter(is_active=True).select_related("county")
         self.fields["to_school"].label_from_instance = lambda s: f"{s.county.name} · {s.name}"
+
+
+class ExportForm(StyledFormMixin, forms.Form):
+    LAYOUTS = [("list", "当前名单（含全部字段）"), ("national", "全国农村留守儿童基本情况登记表格式")]
+
+    layout = forms.ChoiceField(label="导出格式", choices=LAYOUTS, widget=forms.RadioSelect)
+    full = forms.BooleanField(label="包含完整身份证号和电话（需说明用途）", required=False)
+    reason = forms.CharField(label="用途说明", required=False, max_length=200,
+                             help_text="导出完整号码时必填，例如：报送省平安建设信息系统")
+
+    def __init__(self, *args, may_unmask: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["layout"].widget.attrs["class"] = "form-check-input"
+        if not may_unmask:
+            del self.fields["full"]
+            del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("full") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "导出完整身份证号和电话时，请说明用途。")
+        return data

@@ -5,9 +5,12 @@ change with a reason; nothing is deleted. Every change is kept in ``audit.Change
 services in ``children/services.py``.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huzhou_care.accounts.models import Role
@@ -137,3 +140,101 @@ class Child(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == c.ChildStatus.ACTIVE
+
+
+def roster_file_path(instance, filename):
+    """Uploads are stored under a random name; the clerk's file name is kept in the row only."""
+    return f"rosters/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class RosterUploadQuerySet(ScopedQuerySet):
+    @staticmethod
+    def scope_filter(user) -> Q:
+        if user.role == Role.CITY_ADMIN:
+            return Q()
+        if user.role == Role.DISTRICT_STAFF:
+            return Q(school__county_id=user.district_id)
+        if user.role == Role.SCHOOL_STAFF:
+            return Q(school_id=user.school_id)
+        return NOTHING
+
+
+class RosterUpload(models.Model):
+    """One uploaded school roster: parsed into a preview, then confirmed (or cancelled)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        PARSING = "parsing", _("正在检查")
+        PREVIEW = "preview", _("待确认")
+        IMPORTING = "importing", _("正在导入")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("检查未通过")
+        CANCELLED = "cancelled", _("已取消")
+
+    school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="rosters")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    file = models.FileField(_("文件"), upload_to=roster_file_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("数据行"), default=0)
+    new = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
+    rejected = models.PositiveIntegerField(_("不予导入"), default=0)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = RosterUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名册上传")
+        verbose_name_plural = _("名册上传")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["school", "-uploaded_at"], name="roster_school_recent")]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.school}）"
+
+    @property
+    def ref(self) -> str:
+        """How the audit trail names this upload."""
+        return f"roster:{self.pk}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.PARSING, self.Status.IMPORTING)
+
+
+class RosterRow(models.Model):
+    """The preview of one spreadsheet row: what confirming would do with it."""
+
+    class Outcome(models.TextChoices):
+        NEW = "new", _("新增")
+        UPDATE = "update", _("更新")
+        UNCHANGED = "unchanged", _("无变化")
+        REJECTED = "rejected", _("不予导入")
+
+    upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="preview_rows")
+    row_number = models.PositiveIntegerField(_("行号"))
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=40, blank=True)
+    # Chinese labels of the fields an update would change.
+    changed_fields = models.JSONField(default=list, blank=True)
+    # [{"column": header as in the file, "code": ..., "message": Chinese}]
+    errors = models.JSONField(default=list, blank=True)
+    # The original cells of a rejected row, for the error sheet.
+    raw = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["row_number"]
+        # The preview pages list one upload's rows, optionally one outcome.
+        indexes = [models.Index(fields=["upload", "outcome", "row_number"], name="rosterrow_upload_outcome")]

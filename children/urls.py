@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.child_list, name="list"),
     path("risk/", views.risk_list, name="risk"),
     path("register/", views.child_register, name="register"),
+    path("export/", views.child_export, name="export"),
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/identifiers/", views.child_identifiers, name="identifiers"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,8 +13,10 @@ from huzhou_care.accounts.masking import may_unmask
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
 
-from . import selectors, services
-from .forms import ChildFilterForm, ChildForm, LeaveForm, RestoreForm, TransferForm
+from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE
+
+from . import exports, selectors, services
+from .forms import ChildFilterForm, ChildForm, ExportForm, LeaveForm, RestoreForm, TransferForm
 from .navigation import CHILD_ROLES, TRANSFER_ROLES
 
 PAGE_SIZE = 50
@@ -170,4 +173,28 @@ def child_transfer(request, pk):
         "form": form, "child": child, "title": f"办理转学：{child.name}",
         "confirm": "确定办理转学吗？转出后原学校将不再看到该儿童。",
         "explain": f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
+    })
+
+
+@role_required(CHILD_ROLES)
+def child_export(request):
+    """GET: the export options for the current filters. POST: the file, logged."""
+    filter_form = ChildFilterForm(request.GET or None, user=request.user)
+    filters = filter_form.filters() if request.GET else {}
+    form = ExportForm(request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"})
+    qs = selectors.child_list(request.user, filters)
+    if request.method == "POST" and form.is_valid():
+        full = form.cleaned_data.get("full", False)
+        layout = form.cleaned_data["layout"]
+        if layout == "national":
+            sheet = exports.national_form_export(qs, full=full, unit=request.user.scope_label)
+        else:
+            sheet = exports.registry_export(qs, full=full)
+        query = {k: v for k, v in request.GET.items() if v}
+        query.update({"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")})
+        access_log_record(request=request, action=AccessLog.Action.EXPORT, object_type="children.child", query=query, row_count=sheet.rows)
+        name = "农村留守儿童基本情况登记表" if layout == "national" else "留守儿童名单"
+        return FileResponse(sheet.save(), as_attachment=True, filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return render(request, "children/export.html", {
+        "form": form, "count": qs.count(), "filter_form": filter_form, "query": request.GET.urlencode(),
     })

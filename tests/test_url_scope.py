@@ -16,6 +16,7 @@ PAGE_ROUTES = {
     "children:list": CHILD_ROLES,
     "children:risk": CHILD_ROLES,
     "children:register": CHILD_ROLES,
+    "children:export": CHILD_ROLES,
     "children:roster_upload": CHILD_ROLES,
 }
 # Routes on one child: which personas may use them on a child in their scope.
