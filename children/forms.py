@@ -152,3 +152,20 @@ class ExportForm(StyledFormMixin, forms.Form):
         if data.get("full") and not (data.get("reason") or "").strip():
             self.add_error("reason", "导出完整身份证号和电话时，请说明用途。")
         return data
+
+
+class RosterUploadForm(StyledFormMixin, forms.Form):
+    school = forms.ModelChoiceField(label="学校", queryset=School.objects.none())
+    file = forms.FileField(
+        label="名册文件", help_text="支持 .xlsx、.xls、.ods、.csv，不超过 20 MB。建议使用本页提供的模板。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = School.objects.visible_to(user).filter(is_active=True).select_related("county")
+        self.fields["school"].queryset = schools
+        self.fields["school"].label_from_instance = lambda s: f"{s.county.name} · {s.name}（{s.code}）"
+        if user.school_id:
+            self.fields["school"].initial = user.school_id
+            self.fields["school"].empty_label = None

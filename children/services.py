@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +17,10 @@ from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
 
 from . import choices as c
 from .identity import MAX_AGE, ResidentIdError, age_on, resident_id_parse
-from .models import Child
+from .models import Child, RosterRow, RosterUpload
+from .roster.parse import parse_roster
+from .roster.plan import roster_apply, roster_plan
+from .roster.reader import MAX_UPLOAD_BYTES, MSG_TOO_LARGE, RosterFileError, sniff_format
 
 # The fields a form, a roster or a transfer may set. Status fields change only through
 # child_leave / child_restore.
@@ -162,3 +168,148 @@ def child_transfer(*, child: Child, to_school, grade: int | None, class_name: st
     locked.save()
     _record(locked, ChangeRecord.Action.TRANSFER, changes, ChangeSource(actor, ChangeRecord.Source.TRANSFER), reason=note)
     return changes
+
+
+# --- Roster uploads ------------------------------------------------------------------------
+# Lifecycle: pending -> parsing -> preview -> (confirm) importing -> done; or failed /
+# cancelled. Each step claims its starting status with a conditional UPDATE, so a task that
+# runs twice (a redelivery after a worker died) has one effect.
+
+PROGRESS_KEY = "roster-progress:{}"
+# Files up to this size are checked while the clerk waits; larger ones go to a Celery worker
+# and the page shows a progress bar. About 2,000 rows of a typical .xlsx roster.
+ROSTER_INLINE_MAX_BYTES = 400 * 1024
+
+
+def roster_progress_set(upload_id: int, percent: int) -> None:
+    cache.set(PROGRESS_KEY.format(upload_id), percent, timeout=3600)
+
+
+def roster_progress_get(upload: RosterUpload) -> int:
+    if upload.status in (RosterUpload.Status.PREVIEW, RosterUpload.Status.DONE):
+        return 100
+    return cache.get(PROGRESS_KEY.format(upload.pk), upload.progress)
+
+
+def _claim(upload_id: int, from_statuses, to_status) -> bool:
+    return RosterUpload.objects.filter(pk=upload_id, status__in=from_statuses).update(status=to_status) == 1
+
+
+@transaction.atomic
+def roster_upload_create(*, school, actor, uploaded) -> RosterUpload:
+    """Store the uploaded file (random name, outside the web root) and queue its check."""
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise RosterFileError(MSG_TOO_LARGE)
+    data = uploaded.read()
+    sniff_format(data)  # by content, not by extension: raises RosterFileError in Chinese
+    upload = RosterUpload(
+        school=school, uploaded_by=actor, original_name=uploaded.name[:200], size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    upload.file.save("roster", ContentFile(data), save=False)
+    upload.save()
+    if upload.size <= ROSTER_INLINE_MAX_BYTES:
+        roster_preview_build(upload.pk)
+    else:
+        from .tasks import roster_preview_task
+
+        transaction.on_commit(lambda: roster_preview_task.delay(upload.pk))
+    return upload
+
+
+def _parse_upload(upload: RosterUpload, today: dt.date):
+    with upload.file.open("rb") as fh:
+        data = fh.read()
+    return parse_roster(data, upload.original_name, today=today)
+
+
+def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> None:
+    """Parse the stored file and compare it with the registry; store the per-row outcome.
+    Writes nothing to the registry. Safe to run again (it rebuilds the preview)."""
+    if not _claim(upload_id, [RosterUpload.Status.PENDING, RosterUpload.Status.PARSING], RosterUpload.Status.PARSING):
+        return
+    upload = RosterUpload.objects.select_related("school__county").get(pk=upload_id)
+    today = today or timezone.localdate()
+    roster_progress_set(upload_id, 10)
+    try:
+        parsed = _parse_upload(upload, today)
+    except RosterFileError as exc:
+        RosterUpload.objects.filter(pk=upload_id).update(status=RosterUpload.Status.FAILED, message=str(exc)[:300])
+        return
+    roster_progress_set(upload_id, 50)
+    plan = roster_plan(parsed, upload.school, today=today)
+    roster_progress_set(upload_id, 70)
+    counts = plan.summary()
+    with transaction.atomic():
+        RosterRow.objects.filter(upload_id=upload_id).delete()
+        RosterRow.objects.bulk_create((_preview_row(upload_id, p) for p in plan.rows), batch_size=2000)
+        RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
+            status=RosterUpload.Status.PREVIEW, progress=100, rows=counts["rows"], new=counts["created"],
+            updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"],
+            warnings=list(parsed.warnings), message="",
+        )
+    roster_progress_set(upload_id, 100)
+
+
+def _preview_row(upload_id: int, plan_row) -> RosterRow:
+    labels = [str(Child._meta.get_field(name).verbose_name) for name in plan_row.changes]
+    return RosterRow(
+        upload_id=upload_id, row_number=plan_row.row.row_number, outcome=plan_row.outcome,
+        name=str(plan_row.row.values.get("name") or "")[:50], id_number=plan_row.id_number[:40],
+        changed_fields=labels,
+        errors=[{"column": e.column, "code": e.code, "message": e.message} for e in plan_row.errors],
+        raw=[_json_cell(v) for v in plan_row.row.raw] if plan_row.errors else [],
+    )
+
+
+def _json_cell(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def roster_confirm(*, upload: RosterUpload, actor) -> bool:
+    """The clerk confirms the preview: import now (small file) or in a worker (large)."""
+    claimed = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.PREVIEW).update(
+        status=RosterUpload.Status.IMPORTING, confirmed_by=actor, confirmed_at=timezone.now(), progress=0
+    ) == 1
+    if not claimed:
+        return False
+    roster_progress_set(upload.pk, 0)
+    if upload.size <= ROSTER_INLINE_MAX_BYTES:
+        roster_import_run(upload.pk)
+    else:
+        from .tasks import roster_import_task
+
+        transaction.on_commit(lambda: roster_import_task.delay(upload.pk))
+    return True
+
+
+def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
+    """Write the confirmed upload in one transaction. The file is parsed and compared again,
+    so what is written matches the registry as it is now. Runs once: the upload row is
+    locked and must still be 'importing'."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        upload = (
+            RosterUpload.objects.select_for_update().filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).first()
+        )
+        if upload is None:
+            return
+        school = upload.school
+        roster_progress_set(upload_id, 10)
+        parsed = _parse_upload(upload, today)
+        roster_progress_set(upload_id, 40)
+        plan = roster_plan(parsed, school, today=today)
+        source = ChangeSource(upload.confirmed_by, ChangeRecord.Source.IMPORT, upload.ref)
+        counts = roster_apply(plan, school=school, source=source, today=today,
+                              progress=lambda pct: roster_progress_set(upload_id, pct))
+        RosterUpload.objects.filter(pk=upload_id).update(
+            status=RosterUpload.Status.DONE, progress=100, rows=counts["rows"], new=counts["created"],
+            updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"],
+        )
+    roster_progress_set(upload_id, 100)
+
+
+def roster_cancel(*, upload: RosterUpload) -> bool:
+    return _claim(upload.pk, [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED], RosterUpload.Status.CANCELLED)

@@ -15,5 +15,11 @@ urlpatterns = [
     path("<int:pk>/leave/", views.child_leave, name="leave"),
     path("<int:pk>/restore/", views.child_restore, name="restore"),
     path("<int:pk>/transfer/", views.child_transfer, name="transfer"),
-    path("rosters/", views.child_list, name="roster_upload"),  # replaced by the roster pages
+    path("rosters/", views.roster_upload, name="roster_upload"),
+    path("rosters/template/", views.roster_template, name="roster_template"),
+    path("rosters/<int:pk>/", views.roster_detail, name="roster_detail"),
+    path("rosters/<int:pk>/progress/", views.roster_progress, name="roster_progress"),
+    path("rosters/<int:pk>/confirm/", views.roster_confirm, name="roster_confirm"),
+    path("rosters/<int:pk>/cancel/", views.roster_cancel, name="roster_cancel"),
+    path("rosters/<int:pk>/errors/", views.roster_errors, name="roster_errors"),
 ]

@@ -1,23 +1,30 @@
 """Registry pages. Each view: scoped read or one service call; no role checks by hand."""
 
+import tempfile
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from huzhou_care.accounts.decorators import role_required
 from huzhou_care.accounts.masking import may_unmask
+from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
 
+from huzhou_care.orgs.models import School
 from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import exports, selectors, services
-from .forms import ChildFilterForm, ChildForm, ExportForm, LeaveForm, RestoreForm, TransferForm
-from .navigation import CHILD_ROLES, TRANSFER_ROLES
+from .forms import ChildFilterForm, ChildForm, ExportForm, LeaveForm, RestoreForm, RosterUploadForm, TransferForm
+from .models import RosterRow, RosterUpload
+from .navigation import CHILD_ROLES, ROSTER_ROLES, TRANSFER_ROLES
+from .roster import sheets
+from .roster.reader import RosterFileError
 
 PAGE_SIZE = 50
 
@@ -198,3 +205,101 @@ def child_export(request):
     return render(request, "children/export.html", {
         "form": form, "count": qs.count(), "filter_form": filter_form, "query": request.GET.urlencode(),
     })
+
+
+# --- Roster uploads ---------------------------------------------------------------------------
+
+
+@role_required(ROSTER_ROLES)
+def roster_upload(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = services.roster_upload_create(
+                school=form.cleaned_data["school"], actor=request.user, uploaded=form.cleaned_data["file"]
+            )
+        except RosterFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("children:roster_detail", pk=upload.pk)
+    uploads = RosterUpload.objects.visible_to(request.user).select_related("school", "uploaded_by")[:20]
+    return render(request, "children/roster_upload.html", {"form": form, "uploads": uploads})
+
+
+@require_GET
+@role_required(ROSTER_ROLES)
+def roster_template(request):
+    school = School.objects.visible_to(request.user).select_related("county", "township").filter(
+        pk=request.GET.get("school") or request.user.school_id
+    ).first() or School.objects.visible_to(request.user).select_related("county", "township").first()
+    if school is None:
+        raise Http404
+    spool = tempfile.TemporaryFile()
+    sheets.roster_template(school).save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename="农村留守儿童名册模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+
+
+def _upload_or_404(request, pk):
+    return get_visible_or_404(RosterUpload.objects.select_related("school", "uploaded_by", "confirmed_by"), request.user, pk=pk)
+
+
+@require_GET
+@role_required(ROSTER_ROLES)
+def roster_detail(request, pk):
+    upload = _upload_or_404(request, pk)
+    outcome = request.GET.get("outcome") or ("rejected" if upload.rejected else "")
+    rows = upload.preview_rows.all()
+    if outcome in RosterRow.Outcome.values:
+        rows = rows.filter(outcome=outcome)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "children/roster_detail.html", {
+        "upload": upload, "page": page, "outcome": outcome, "progress": services.roster_progress_get(upload),
+        "outcomes": RosterRow.Outcome.choices,
+    })
+
+
+@require_GET
+@role_required(ROSTER_ROLES)
+def roster_progress(request, pk):
+    """Polled by htmx while the file is checked or imported; reloads the page when done."""
+    upload = _upload_or_404(request, pk)
+    response = render(request, "children/_roster_progress.html", {"upload": upload, "progress": services.roster_progress_get(upload)})
+    if not upload.in_progress:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@role_required(ROSTER_ROLES)
+def roster_confirm(request, pk):
+    upload = _upload_or_404(request, pk)
+    if services.roster_confirm(upload=upload, actor=request.user):
+        upload.refresh_from_db()
+        if upload.status == RosterUpload.Status.DONE:
+            messages.success(request, f"导入完成：新增 {upload.new} 人，更新 {upload.updated} 人，无变化 {upload.unchanged} 人。")
+        else:
+            messages.info(request, "正在导入，请稍候。")
+    else:
+        messages.warning(request, "该名册已确认过或已取消，不能再次导入。")
+    return redirect("children:roster_detail", pk=upload.pk)
+
+
+@require_POST
+@role_required(ROSTER_ROLES)
+def roster_cancel(request, pk):
+    upload = _upload_or_404(request, pk)
+    if services.roster_cancel(upload=upload):
+        messages.info(request, "已取消本次上传，信息库未作任何修改。")
+    return redirect("children:roster_upload")
+
+
+@require_GET
+@role_required(ROSTER_ROLES)
+def roster_errors(request, pk):
+    upload = _upload_or_404(request, pk)
+    rows = list(upload.preview_rows.filter(outcome=RosterRow.Outcome.REJECTED))
+    sheet = sheets.error_sheet(upload, rows)
+    access_log_record(request=request, action=AccessLog.Action.DOWNLOAD, object_type="children.rosterupload", object_ids=[upload.pk], row_count=len(rows))
+    stem = upload.original_name.rsplit(".", 1)[0]
+    return FileResponse(sheet.save(), as_attachment=True, filename=f"{stem}-未导入的行.xlsx", content_type=XLSX_CONTENT_TYPE)

@@ -18,6 +18,7 @@ PAGE_ROUTES = {
     "children:register": CHILD_ROLES,
     "children:export": CHILD_ROLES,
     "children:roster_upload": CHILD_ROLES,
+    "children:roster_template": CHILD_ROLES,
 }
 # Routes on one child: which personas may use them on a child in their scope.
 CHILD_ROUTES = {
@@ -28,6 +29,14 @@ CHILD_ROUTES = {
     "children:restore": CHILD_ROLES,
     "children:transfer": TRANSFER_ROLES,
 }
+# Routes on one roster upload (of the 吴兴区 or the 长兴县 school).
+UPLOAD_ROUTES = {
+    "children:roster_detail": CHILD_ROLES,
+    "children:roster_progress": CHILD_ROLES,
+    "children:roster_errors": CHILD_ROLES,
+}
+# POST-only routes on one upload: GET is refused (405) after the scope check passes.
+UPLOAD_POST_ROUTES = {"children:roster_confirm": CHILD_ROLES, "children:roster_cancel": CHILD_ROLES}
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
 SCOPE = {
     "city_admin": {"wuxing", "changxing"},
@@ -58,7 +67,7 @@ def _url(name, pk=None):
 
 
 def test_every_route_is_in_the_scope_matrix():
-    known = PUBLIC | ANY_SIGNED_IN | set(PAGE_ROUTES) | set(CHILD_ROUTES)
+    known = PUBLIC | ANY_SIGNED_IN | set(PAGE_ROUTES) | set(CHILD_ROUTES) | set(UPLOAD_ROUTES) | set(UPLOAD_POST_ROUTES)
     assert set(portal_routes()) == known
 
 
@@ -108,3 +117,28 @@ def test_list_shows_only_children_in_scope(client, personas, wuxing_child, chang
     shown = {c.pk for c in response.context["page"].object_list}
     expected = {child.pk for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child)) if place in SCOPE[persona]}
     assert shown == expected
+
+
+@pytest.fixture
+def uploads(carol, dave, wuxing_school, changxing_school):
+    from children.models import RosterUpload
+
+    def make(school, user):
+        return RosterUpload.objects.create(
+            school=school, uploaded_by=user, original_name="名册.xlsx", size=1, sha256="0" * 64,
+            file="rosters/test", status=RosterUpload.Status.CANCELLED,
+        )
+
+    return {"wuxing": make(wuxing_school, carol), "changxing": make(changxing_school, dave)}
+
+
+@pytest.mark.parametrize("name", sorted(UPLOAD_ROUTES) + sorted(UPLOAD_POST_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_roster_routes_answer_404_outside_the_scope(client, personas, uploads, name, persona):
+    client.force_login(personas[persona])
+    roles = UPLOAD_ROUTES.get(name) or UPLOAD_POST_ROUTES[name]
+    for place, upload in uploads.items():
+        visible = place in SCOPE[persona] and persona in roles
+        url = _url(name, upload.pk)
+        response = client.post(url) if name in UPLOAD_POST_ROUTES else client.get(url)
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)

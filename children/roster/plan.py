@@ -1,0 +1,210 @@
+"""Compare a parsed roster with the registry: what confirming would do with each row.
+
+``roster_plan`` reads the registry in a few set-based queries (IDs in chunks) and decides,
+per row: new, update (with the changed fields), unchanged, or rejected (with the reason, the
+row number and the column). ``roster_apply`` writes a plan in bulk. Both are used by the
+upload pages, the Celery tasks and the ``import_roster`` command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from huzhou_care.audit.models import ChangeRecord
+from huzhou_care.audit.services import ChangeSource, changes_record
+from huzhou_care.orgs.models import OrgUnit
+
+from .. import choices as c
+from ..identity import resident_id_parse
+from ..models import Child, RosterRow
+from .headers import CANONICAL_HEADERS
+from .parse import ParsedRow, RosterParse, RowError
+
+# Roster columns written to the Child row as they are (after normalisation).
+PLAIN_FIELDS = (
+    "name", "ethnicity", "grade", "class_name", "village", "current_address", "boarding",
+    "left_behind_type", "guardianship_type", "guardianship_assessment", "guardian_name",
+    "guardian_relation", "guardian_phone", "father_name", "father_work_place", "father_phone",
+    "mother_name", "mother_work_place", "mother_phone", "health", "disability_category",
+    "study_status", "living_status", "low_income", "in_difficulty", "notes",
+)
+# A yes/no column left empty means "no" in school rosters; any other empty cell means "not
+# given" and never clears what the registry holds.
+BOOLEAN_FIELDS = frozenset({"boarding", "low_income", "in_difficulty"})
+EXAMPLE_PREFIX = "示例"
+REQUIRED_FOR_NEW = ("left_behind_type", "guardianship_type")
+HEADER_OF = dict(CANONICAL_HEADERS)
+ID_CHUNK = 900  # below SQLite's parameter limit
+Outcome = RosterRow.Outcome
+
+
+@dataclass
+class RowPlan:
+    row: ParsedRow
+    outcome: str
+    values: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    child_id: int | None = None
+
+    @property
+    def id_number(self) -> str:
+        return str(self.row.values.get("id_number") or "")
+
+
+@dataclass
+class RosterPlan:
+    parse: RosterParse
+    rows: list[RowPlan]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    def summary(self) -> dict:
+        return {
+            "rows": len(self.rows),
+            "created": self.count(Outcome.NEW),
+            "updated": self.count(Outcome.UPDATE),
+            "unchanged": self.count(Outcome.UNCHANGED),
+            "rejected": self.count(Outcome.REJECTED),
+        }
+
+
+def _column(parse: RosterParse, key: str) -> str:
+    return parse.columns.get(key) or HEADER_OF.get(key, key)
+
+
+def _township_lookup(county_id: int) -> dict[str, int]:
+    """Township names of a county, also without their 镇/乡/街道 suffix (schools write both)."""
+    lookup = {}
+    for pk, name in OrgUnit.objects.filter(parent_id=county_id, level=OrgUnit.Level.TOWNSHIP).values_list("pk", "name"):
+        lookup[name] = pk
+        for suffix in ("街道", "镇", "乡"):
+            if name.endswith(suffix):
+                lookup.setdefault(name[: -len(suffix)], pk)
+    return lookup
+
+
+def _existing(ids: list[str]) -> dict[str, dict]:
+    fields = ("pk", "id_number", "school_id", "status", "township_id", *PLAIN_FIELDS)
+    found = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        for record in Child.objects.filter(id_number__in=ids[start : start + ID_CHUNK]).values(*fields):
+            found[record["id_number"]] = record
+    return found
+
+
+def _model_values(row: ParsedRow, parse: RosterParse, school, townships) -> tuple[dict, list[RowError]]:
+    """The Child field values this row gives (empty cells left out, except yes/no columns)."""
+    values, errors = {}, []
+    for key in PLAIN_FIELDS:
+        if key not in row.values:
+            continue
+        value = row.values[key]
+        if key in BOOLEAN_FIELDS:
+            values[key] = bool(value)
+        elif value not in (None, ""):
+            values[key] = value
+    township = row.values.get("township")
+    if township:
+        township_id = townships.get(township) or townships.get(str(township).replace(" ", ""))
+        if township_id is None:
+            errors.append(RowError(
+                _column(parse, "township"), "bad_township",
+                f"「{township}」不是{school.county.name}的乡镇(街道)：请按标准名称填写，例如「{next(iter(townships), '')}」",
+            ))
+        else:
+            values["township_id"] = township_id
+    return values, errors
+
+
+def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
+    townships = _township_lookup(school.county_id)
+    # The template's grey example row (姓名 starting with 示例) is never imported.
+    rows = [r for r in parse.rows if not str(r.values.get("name") or "").startswith(EXAMPLE_PREFIX)]
+    existing = _existing([str(r.values["id_number"]) for r in rows if r.ok and r.values.get("id_number")])
+    plans = []
+    for row in rows:
+        if not row.ok:
+            plans.append(RowPlan(row, Outcome.REJECTED, errors=list(row.errors)))
+            continue
+        values, errors = _model_values(row, parse, school, townships)
+        if errors:
+            plans.append(RowPlan(row, Outcome.REJECTED, errors=errors))
+            continue
+        record = existing.get(row.values["id_number"])
+        plans.append(_plan_new(row, parse, school, values) if record is None else _plan_existing(row, school, values, record))
+    return RosterPlan(parse, plans)
+
+
+def _plan_new(row, parse, school, values) -> RowPlan:
+    missing = [key for key in REQUIRED_FOR_NEW if key not in values]
+    if missing:
+        return RowPlan(row, Outcome.REJECTED, errors=[
+            RowError(_column(parse, key), "missing_value", f"「{HEADER_OF[key]}」未填写：新登记的儿童必须填写此项")
+            for key in missing
+        ])
+    rid = resident_id_parse(row.values["id_number"])
+    values = {
+        **values, "id_number": rid.number, "birth_date": rid.birth_date, "gender": rid.gender,
+        "township_id": values.get("township_id", school.township_id),
+    }
+    return RowPlan(row, Outcome.NEW, values=values)
+
+
+def _plan_existing(row, school, values, record) -> RowPlan:
+    if record["school_id"] != school.pk:
+        return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
+            "身份证号", "other_school",
+            "该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
+        )])
+    if record["status"] != c.ChildStatus.ACTIVE:
+        return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
+            "身份证号", "left_registry",
+            "该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
+        )])
+    changes = {}
+    for key, value in values.items():
+        name = "township" if key == "township_id" else key
+        if record[key] != value:
+            changes[name] = [record[key], value]
+    outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
+    return RowPlan(row, outcome, values=values, changes=changes, child_id=record["pk"])
+
+
+def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.date, progress=None) -> dict:
+    """Write the plan's new and updated rows in one transaction, with their history entries
+    (source: the upload id). A unique-ID race with another writer rolls everything back."""
+    progress = progress or (lambda pct: None)
+    with transaction.atomic():
+        new_rows = [p for p in plan.rows if p.outcome == Outcome.NEW]
+        children = [
+            Child(**p.values, school=school, county_id=school.county_id, registered_on=today, created_by=source.actor)
+            for p in new_rows
+        ]
+        for start in range(0, len(children), 2000):
+            Child.objects.bulk_create(children[start : start + 2000])
+            progress(50 + int(30 * (start + 2000) / max(len(children), 1)))
+        changes_record(model=Child, entries=[(child.pk, ChangeRecord.Action.CREATE, {}) for child in children], source=source)
+        _apply_updates([p for p in plan.rows if p.outcome == Outcome.UPDATE], source)
+        progress(95)
+    return plan.summary()
+
+
+def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
+    """Rows that change the same fields are written together, one bulk UPDATE per group."""
+    now = timezone.now()
+    by_fields = defaultdict(list)
+    for p in updates:
+        values = {("township_id" if k == "township" else k): new for k, (_old, new) in p.changes.items()}
+        by_fields[tuple(sorted(values))].append(Child(pk=p.child_id, updated_at=now, **values))
+    for fields, objs in by_fields.items():
+        Child.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
+    changes_record(
+        model=Child, entries=[(p.child_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates], source=source
+    )

@@ -1,0 +1,203 @@
+"""Roster import, through the command and through the upload pages: the fixture outcomes,
+idempotency, updates with history, conflicts with another school."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from children.models import Child, RosterUpload
+from huzhou_care.audit.models import ChangeRecord
+
+from ..factories import SchoolFactory
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rosters"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+# Which county each fixture's children belong to (by the ID numbers' division code).
+FIXTURE_COUNTY = {"clean-200.xlsx": "wuxing", "messy-a.xlsx": "wuxing", "messy-a.xls": "wuxing", "messy-b-gb18030.csv": "changxing"}
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """The fixtures' ages are relative to 2026-11-28."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 28))
+
+
+def _school_for(name, wuxing_school, changxing_school):
+    return wuxing_school if FIXTURE_COUNTY[name] == "wuxing" else changxing_school
+
+
+def _run(path, school, *extra):
+    out = io.StringIO()
+    call_command("import_roster", str(path), school=school.code, json=True, *extra, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _rejected(report):
+    rows = {}
+    for error in report["errors"]:
+        rows.setdefault(str(error["row"]), set()).add(error["code"])
+    return rows
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_command_gives_exactly_the_expected_outcome(name, wuxing_school, changxing_school):
+    school = _school_for(name, wuxing_school, changxing_school)
+    report = _run(FIXTURES / name, school)
+    expected = EXPECTED[name]
+    assert set(Child.objects.values_list("id_number", flat=True)) == set(expected["accept"])
+    rejected = _rejected(report)
+    assert set(rejected) == set(expected["reject"])
+    for row, reason in expected["reject"].items():
+        assert reason in rejected[row], (row, rejected[row])
+    assert report["created"] == len(expected["accept"]) and report["rejected"] == len(expected["reject"])
+
+
+def test_a_dry_run_writes_nothing(wuxing_school):
+    report = _run(FIXTURES / "messy-a.xlsx", wuxing_school, "--dry-run")
+    assert report["created"] == 53
+    assert not Child.objects.exists() and not ChangeRecord.objects.exists()
+
+
+def test_every_error_names_the_row_the_column_and_says_what_to_do(wuxing_school):
+    report = _run(FIXTURES / "messy-a.xlsx", wuxing_school, "--dry-run")
+    numeric = next(e for e in report["errors"] if e["code"] == "id_numeric")
+    assert numeric["row"] == 4 and numeric["column"] == "公民身份号码"
+    assert "文本" in numeric["message"]
+    dup = next(e for e in report["errors"] if e["code"] == "dup_in_file")
+    assert dup["row"] == 20 and "第" in dup["message"]  # names the earlier row
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(wuxing_school):
+    _run(FIXTURES / "clean-200.xlsx", wuxing_school)
+    records = ChangeRecord.objects.count()
+    second = _run(FIXTURES / "clean-200.xlsx", wuxing_school)
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 200)
+    assert ChangeRecord.objects.count() == records
+
+
+def _with_changed_phones(source: Path, rows: dict[int, str]) -> bytes:
+    workbook = load_workbook(source)
+    sheet = workbook.active
+    header_row = next(r for r in range(1, 10) if any(c.value and "监护人" in str(c.value) and "电话" in str(c.value) for c in sheet[r]))
+    column = next(c.column for c in sheet[header_row] if c.value and "监护人" in str(c.value) and "电话" in str(c.value))
+    for row, phone in rows.items():
+        sheet.cell(row=row, column=column, value=phone)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_changed_guardian_phone_updates_exactly_those_rows_with_history(client, carol, wuxing_school):
+    client.force_login(carol)
+    first = _upload(client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes())
+    client.post(reverse("children:roster_confirm", args=[first.pk]))
+    changed = _with_changed_phones(FIXTURES / "clean-200.xlsx", {5: "13911112222", 9: "13933334444"})
+    second = _upload(client, wuxing_school, "clean-200-v2.xlsx", changed)
+    assert (second.new, second.updated, second.unchanged) == (0, 2, 198)
+    client.post(reverse("children:roster_confirm", args=[second.pk]))
+    updates = ChangeRecord.objects.filter(action="update")
+    assert updates.count() == 2
+    assert {r.source_ref for r in updates} == {f"roster:{second.pk}"}
+    assert {r.changes["guardian_phone"][1] for r in updates} == {"13911112222", "13933334444"}
+    assert all(r.actor == carol and r.source == "import" for r in updates)
+
+
+def test_a_child_registered_at_another_school_is_rejected_not_moved(wuxing_school):
+    other = SchoolFactory(county=wuxing_school.county, name="八里店镇中心小学", code="3305020002")
+    _run(FIXTURES / "clean-200.xlsx", other)
+    report = _run(FIXTURES / "clean-200.xlsx", wuxing_school)
+    assert report["rejected"] == 200 and {e["code"] for e in report["errors"]} == {"other_school"}
+    assert "转学" in report["errors"][0]["message"]
+    assert Child.objects.filter(school=other).count() == 200
+
+
+def _upload(client, school, name, data):
+    response = client.post(reverse("children:roster_upload"), {"school": school.pk, "file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return RosterUpload.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_upload_page_gives_exactly_the_expected_outcome(client, city_admin, name, wuxing_school, changxing_school):
+    school = _school_for(name, wuxing_school, changxing_school)
+    client.force_login(city_admin)
+    upload = _upload(client, school, name, (FIXTURES / name).read_bytes())
+    assert upload.status == "preview"
+    assert not Child.objects.exists()  # nothing is written before the clerk confirms
+    rejected = {str(r.row_number): {e["code"] for e in r.errors} for r in upload.preview_rows.filter(outcome="rejected")}
+    assert set(rejected) == set(EXPECTED[name]["reject"])
+    page = client.get(reverse("children:roster_detail", args=[upload.pk])).content.decode()
+    for row in EXPECTED[name]["reject"]:
+        assert f"第 {row} 行" in page
+    client.post(reverse("children:roster_confirm", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "done"
+    assert set(Child.objects.values_list("id_number", flat=True)) == set(EXPECTED[name]["accept"])
+    assert ChangeRecord.objects.filter(source_ref=upload.ref, action="create").count() == len(EXPECTED[name]["accept"])
+
+
+def test_confirming_twice_imports_once(client, carol, wuxing_school):
+    client.force_login(carol)
+    upload = _upload(client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes())
+    client.post(reverse("children:roster_confirm", args=[upload.pk]))
+    client.post(reverse("children:roster_confirm", args=[upload.pk]))
+    assert Child.objects.count() == 200
+    assert ChangeRecord.objects.filter(action="create").count() == 200
+
+
+def test_the_error_sheet_holds_the_rejected_rows_with_reasons(client, carol, wuxing_school):
+    client.force_login(carol)
+    upload = _upload(client, wuxing_school, "messy-a.xlsx", (FIXTURES / "messy-a.xlsx").read_bytes())
+    response = client.get(reverse("children:roster_errors", args=[upload.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 7
+    assert [r[0] for r in rows[1:]] == sorted(int(k) for k in EXPECTED["messy-a.xlsx"]["reject"])
+    assert all(r[1] for r in rows[1:])
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_chinese_message(client, carol, wuxing_school):
+    client.force_login(carol)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    response = client.post(reverse("children:roster_upload"), {"school": wuxing_school.pk, "file": SimpleUploadedFile("名册.xlsx", png)})
+    assert response.status_code == 200
+    assert "无法识别的文件类型" in response.content.decode()
+    assert not RosterUpload.objects.exists()
+
+
+def test_a_clerk_cannot_upload_for_another_school(client, carol, changxing_school):
+    client.force_login(carol)
+    response = client.post(reverse("children:roster_upload"), {
+        "school": changxing_school.pk, "file": SimpleUploadedFile("a.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()),
+    })
+    assert response.status_code == 200 and "school" in response.context["form"].errors
+    assert not RosterUpload.objects.exists()
+
+
+def test_the_template_has_canonical_headers_dropdowns_and_a_text_id_column(client, carol):
+    client.force_login(carol)
+    response = client.get(reverse("children:roster_template"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.active
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["姓名", "性别", "民族", "身份证号"]
+    assert sheet.cell(row=3, column=4).number_format == "@"
+    assert any("双亲外出务工" in v.formula1 for v in sheet.data_validations.dataValidation)
+    assert sheet.cell(row=2, column=1).value.startswith("示例")
+
+
+def test_the_template_imports_cleanly_without_its_example_row(client, carol, wuxing_school):
+    client.force_login(carol)
+    data = b"".join(client.get(reverse("children:roster_template")).streaming_content)
+    upload = _upload(client, wuxing_school, "模板.xlsx", data)
+    assert (upload.rows, upload.rejected) == (0, 0)
