@@ -20,6 +20,10 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         label="状态", required=False,
         choices=[("active", "在册"), ("left", "已退出"), ("all", "全部")],
     )
+    as_of = forms.DateField(
+        label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="查看某一日期在册的儿童（如年度考评基准日）",
+    )
     county = forms.ModelChoiceField(label="区县", required=False, queryset=OrgUnit.objects.none())
     township = forms.ModelChoiceField(label="乡镇(街道)", required=False, queryset=OrgUnit.objects.none())
     school = forms.ModelChoiceField(label="学校", required=False, queryset=School.objects.none())

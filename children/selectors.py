@@ -64,8 +64,13 @@ def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
 
 
 def child_list(user, params: dict) -> QuerySet[Child]:
+    """The filtered list. With ``as_of``, the children on the registry on that date (whatever
+    their status today) instead of a status filter."""
     status = params.get("status") or c.ChildStatus.ACTIVE
-    qs = child_queryset(user, status=None if status == "all" else status)
+    if as_of := params.get("as_of"):
+        qs = child_queryset(user, status=None).as_of(as_of)
+    else:
+        qs = child_queryset(user, status=None if status == "all" else status)
     return child_filter(qs, params).select_related("county", "township", "school").only(*LIST_FIELDS)
 
 

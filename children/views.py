@@ -1,7 +1,5 @@
 """Registry pages. Each view: scoped read or one service call; no role checks by hand."""
 
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +15,7 @@ from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
 
 from huzhou_care.orgs.models import School
-from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE
+from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE, workbook_file
 
 from . import exports, selectors, services
 from .forms import ChildFilterForm, ChildForm, ExportForm, LeaveForm, RestoreForm, RosterUploadForm, TransferForm
@@ -201,7 +199,7 @@ def child_export(request):
         query.update({"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")})
         access_log_record(request=request, action=AccessLog.Action.EXPORT, object_type="children.child", query=query, row_count=sheet.rows)
         name = "农村留守儿童基本情况登记表" if layout == "national" else "留守儿童名单"
-        return FileResponse(sheet.save(), as_attachment=True, filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_CONTENT_TYPE)
+        return FileResponse(sheet.to_file(), as_attachment=True, filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_CONTENT_TYPE)
     return render(request, "children/export.html", {
         "form": form, "count": qs.count(), "filter_form": filter_form, "query": request.GET.urlencode(),
     })
@@ -234,10 +232,7 @@ def roster_template(request):
     ).first() or School.objects.visible_to(request.user).select_related("county", "township").first()
     if school is None:
         raise Http404
-    spool = tempfile.TemporaryFile()
-    sheets.roster_template(school).save(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename="农村留守儿童名册模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(workbook_file(sheets.roster_template(school)), as_attachment=True, filename="农村留守儿童名册模板.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
 def _upload_or_404(request, pk):
@@ -302,4 +297,4 @@ def roster_errors(request, pk):
     sheet = sheets.error_sheet(upload, rows)
     access_log_record(request=request, action=AccessLog.Action.DOWNLOAD, object_type="children.rosterupload", object_ids=[upload.pk], row_count=len(rows))
     stem = upload.original_name.rsplit(".", 1)[0]
-    return FileResponse(sheet.save(), as_attachment=True, filename=f"{stem}-未导入的行.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(sheet.to_file(), as_attachment=True, filename=f"{stem}-未导入的行.xlsx", content_type=XLSX_CONTENT_TYPE)

@@ -60,12 +60,17 @@ class StreamingSheet:
         self.sheet.append([safe_cell(v) for v in values])
         self.rows += 1
 
-    def save(self):
-        """Return an open binary temporary file holding the workbook, positioned at 0."""
-        spool = tempfile.TemporaryFile()
-        self.workbook.save(spool)
-        spool.seek(0)
-        return spool
+    def to_file(self):
+        """An open binary temporary file holding the workbook, positioned at 0."""
+        return workbook_file(self.workbook)
+
+
+def workbook_file(workbook):
+    """Spool any openpyxl workbook to a temporary file, ready for a FileResponse."""
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
 
 
 def _column_letter(index: int) -> str:

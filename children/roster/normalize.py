@@ -49,11 +49,14 @@ class InvalidValue(ValueError):
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII, ideographic space -> space.
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _HALFWIDTH[0x3000] = 0x20
+_FULLWIDTH_CHAR = re.compile("[\uff01-\uff5e\u3000]")
 _WHITESPACE = re.compile(r"\s+")
 
 
 def to_halfwidth(text: str) -> str:
     """Full-width digits, letters and punctuation to half-width: ＡＢ１２（） -> AB12()."""
+    if text.isascii() or not _FULLWIDTH_CHAR.search(text):
+        return text  # the common case; translate() is slow
     return text.translate(_HALFWIDTH)
 
 
@@ -83,12 +86,20 @@ def cell_text(value: Any) -> str:
 
 def parse_text(value: Any) -> str:
     """Free text (addresses, work places, notes): half-width, trimmed, runs of spaces as one."""
+    if value.__class__ is str:  # the common case, kept to one call: this runs per cell
+        if not value.isascii() and _FULLWIDTH_CHAR.search(value):
+            value = value.translate(_HALFWIDTH)
+        return " ".join(value.split())
     return " ".join(cell_text(value).split())
 
 
 def parse_name(value: Any) -> str:
     """A person's name: no spaces at all (clerks pad 王 芳 to line up with 欧阳红梅)."""
-    return squeeze(cell_text(value))
+    if value.__class__ is str:
+        if not value.isascii() and _FULLWIDTH_CHAR.search(value):
+            value = value.translate(_HALFWIDTH)
+        return "".join(value.split())
+    return "".join(cell_text(value).split())
 
 
 def _key(value: Any) -> str:

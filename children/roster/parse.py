@@ -162,12 +162,15 @@ def _enum(field_name: str) -> Callable[[Any], Any]:
     return lambda value: norm.parse_enum(field_name, value)
 
 
-_CONVERTERS: dict[str, Callable[[], Converter]] = {
-    **{key: lambda: _plain(norm.parse_name)
-       for key in ("name", "guardian_name", "father_name", "mother_name")},
-    **{key: lambda: _plain(norm.parse_text)
+#: Free-text columns: normalisers that never fail.
+_TEXT: dict[str, Callable[[Any], str]] = {
+    **{key: norm.parse_name for key in ("name", "guardian_name", "father_name", "mother_name")},
+    **{key: norm.parse_text
        for key in ("ethnicity", "township", "village", "current_address", "guardian_relation",
                    "father_work_place", "mother_work_place", "disability_category", "notes")},
+}
+#: Checked columns: a factory per column, so that each parse has fresh memo caches.
+_CONVERTERS: dict[str, Callable[[], Converter]] = {
     **{key: lambda: _plain(norm.parse_phone)
        for key in ("guardian_phone", "father_phone", "mother_phone")},
     **{key: lambda: _memoized(norm.parse_yes_no)
@@ -274,10 +277,11 @@ class _RowChecker:
             _cell(header, self.birth_col)
         )
         self.gender = _CONVERTERS["gender"]()
+        columns = [(col, key) for col, key in sorted(mapping.items()) if key not in _ROW_KEYS]
+        # Free-text columns cannot fail: they skip the (value, error) wrapping.
+        self.text_plan = [(col, key, _TEXT[key], {}) for col, key in columns if key in _TEXT]
         self.plan = [
-            (col, key, labels[col], _CONVERTERS[key]())
-            for col, key in sorted(mapping.items())
-            if key not in _ROW_KEYS
+            (col, key, labels[col], _CONVERTERS[key]()) for col, key in columns if key not in _TEXT
         ]
         self.seen: dict[str, int] = {}
 
@@ -299,8 +303,15 @@ class _RowChecker:
         self.check_birth(raw, resident, values, errors)
         self.check_gender(raw, resident, values, errors)
 
+        width = len(raw)
+        for col, key, normalizer, seen in self.text_plan:
+            cell = raw[col] if col < width else ""
+            value = seen.get(cell)  # towns, villages, relations repeat: remember them
+            if value is None:
+                value = seen[cell] = normalizer(cell)
+            values[key] = value
         for col, key, label, convert in self.plan:
-            value, problem = convert(raw[col] if col < len(raw) else "")
+            value, problem = convert(raw[col] if col < width else "")
             if problem is None:
                 values[key] = value
             else:

@@ -116,3 +116,16 @@ def test_the_risk_list_holds_unguarded_children_only(client, alice, wuxing_child
     client.force_login(alice)
     listed = client.get(reverse("children:risk")).context["page"].object_list
     assert [c.pk for c in listed] == [unguarded.pk]
+
+
+def test_the_list_as_of_a_past_date_shows_who_was_on_the_registry_then(client, alice, wuxing_child):
+    from children.services import child_leave
+    from huzhou_care.audit.services import ChangeSource
+
+    child_leave(child=wuxing_child, on=dt.date(2026, 10, 1), reason="turned_16", note="", source=ChangeSource(alice))
+    client.force_login(alice)
+    then = client.get(reverse("children:list"), {"as_of": "2026-09-30"}).context["page"].object_list
+    now = client.get(reverse("children:list")).context["page"].object_list
+    before = client.get(reverse("children:list"), {"as_of": "2026-08-31"}).context["page"].object_list
+    assert [c.pk for c in then] == [wuxing_child.pk]
+    assert list(now) == [] and list(before) == []
