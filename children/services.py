@@ -178,7 +178,7 @@ def child_transfer(*, child: Child, to_school, grade: int | None, class_name: st
 PROGRESS_KEY = "roster-progress:{}"
 # Files up to this size are checked while the clerk waits; larger ones go to a Celery worker
 # and the page shows a progress bar. About 2,000 rows of a typical .xlsx roster.
-ROSTER_INLINE_MAX_BYTES = 400 * 1024
+ROSTER_INLINE_MAX_BYTES = 256 * 1024
 
 
 def roster_progress_set(upload_id: int, percent: int) -> None:

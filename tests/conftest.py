@@ -106,3 +106,21 @@ def personas(city_admin, city_officer, alice, bob, carol, dave, olga, erin):
         "city_admin": city_admin, "city_officer": city_officer, "alice": alice, "bob": bob,
         "carol": carol, "dave": dave, "olga": olga, "erin": erin,
     }
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process in tests, even when REDIS_URL is set, except in the integration
+    tests that start a real Celery worker (marked celery_worker)."""
+    from huzhou_care.celery import app
+
+    eager = "celery_worker" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

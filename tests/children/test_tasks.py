@@ -1,0 +1,97 @@
+"""Roster tasks: idempotent, all-or-nothing, and really run by a Celery worker process
+through Redis (the integration test needs REDIS_URL and a database the worker can reach)."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from children import services
+from children.models import Child, RosterUpload
+from huzhou_care.audit.models import ChangeRecord
+
+from .roster_files import roster_xlsx
+
+
+def _large_upload(school, user, rows=2500):
+    data = roster_xlsx(rows=rows, division=school.county.code[:6], township=school.township.name)
+    assert len(data) > services.ROSTER_INLINE_MAX_BYTES
+    return services.roster_upload_create(school=school, actor=user, uploaded=SimpleUploadedFile("大名册.xlsx", data))
+
+
+def test_a_large_file_is_checked_by_the_task_and_imported_once_even_if_run_twice(carol, wuxing_school, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = _large_upload(wuxing_school, carol)
+    upload.refresh_from_db()
+    assert (upload.status, upload.new) == ("preview", 2500)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.roster_confirm(upload=upload, actor=carol)
+    services.roster_import_run(upload.pk)  # a redelivered task: no second effect
+    services.roster_preview_build(upload.pk)  # a late preview task: no effect either
+    upload.refresh_from_db()
+    assert upload.status == "done"
+    assert Child.objects.count() == 2500
+    assert ChangeRecord.objects.filter(source_ref=upload.ref).count() == 2500
+
+
+def test_an_import_that_fails_midway_writes_nothing(carol, wuxing_school, monkeypatch):
+    upload = services.roster_upload_create(
+        school=wuxing_school, actor=carol,
+        uploaded=SimpleUploadedFile("a.xlsx", roster_xlsx(rows=50, division="330502", township=wuxing_school.township.name)),
+    )
+    from children.roster import plan
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(plan, "_apply_updates", broken)
+    with pytest.raises(RuntimeError):
+        services.roster_confirm(upload=upload, actor=carol)
+    assert not Child.objects.exists() and not ChangeRecord.objects.exists()
+    upload.refresh_from_db()
+    assert upload.status == "importing"  # the task will be retried; nothing half-written
+
+
+def _worker_env():
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "REDIS_URL": os.environ["REDIS_URL"], "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""),
+                    reason="needs REDIS_URL and PostgreSQL, shared with a worker process")
+def test_a_real_worker_checks_and_imports_a_large_roster(carol, wuxing_school):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "huzhou_care", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-gossip", "--without-mingle", "-Q", "celery"],
+        cwd=settings.BASE_DIR, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        upload = _large_upload(wuxing_school, carol)
+        assert _wait_for(upload, "preview").new == 2500
+        assert not Child.objects.exists()
+        services.roster_confirm(upload=RosterUpload.objects.get(pk=upload.pk), actor=carol)
+        done = _wait_for(upload, "done")
+        assert done.new == 2500 and Child.objects.count() == 2500
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output
+
+
+def _wait_for(upload, status, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = RosterUpload.objects.get(pk=upload.pk)
+        if current.status == status:
+            return current
+        assert current.status != "failed", current.message
+        time.sleep(0.3)
+    raise AssertionError(f"upload still {current.status} after {timeout}s")
