@@ -238,3 +238,6 @@ class RosterRow(models.Model):
         ordering = ["row_number"]
         # The preview pages list one upload's rows, optionally one outcome.
         indexes = [models.Index(fields=["upload", "outcome", "row_number"], name="rosterrow_upload_outcome")]
+
+    def __str__(self):
+        return f"第{self.row_number}行 {self.get_outcome_display()}"

@@ -13,12 +13,19 @@ from huzhou_care.accounts.masking import may_unmask
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
-
 from huzhou_care.orgs.models import School
 from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE, workbook_file
 
 from . import exports, selectors, services
-from .forms import ChildFilterForm, ChildForm, ExportForm, LeaveForm, RestoreForm, RosterUploadForm, TransferForm
+from .forms import (
+    ChildFilterForm,
+    ChildForm,
+    ExportForm,
+    LeaveForm,
+    RestoreForm,
+    RosterUploadForm,
+    TransferForm,
+)
 from .models import RosterRow, RosterUpload
 from .navigation import CHILD_ROLES, ROSTER_ROLES, TRANSFER_ROLES
 from .roster import sheets

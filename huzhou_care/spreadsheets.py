@@ -67,7 +67,7 @@ class StreamingSheet:
 
 def workbook_file(workbook):
     """Spool any openpyxl workbook to a temporary file, ready for a FileResponse."""
-    spool = tempfile.TemporaryFile()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(spool)
     spool.seek(0)
     return spool

@@ -58,8 +58,14 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "gender": (),
     "ethnicity": (),
     "id_number": (
-        "身份证号码", "公民身份号码", "公民身份证号码", "身份证件号", "身份证件号码",
-        "儿童身份证号", "儿童身份证号码", "证件号码",
+        "身份证号码",
+        "公民身份号码",
+        "公民身份证号码",
+        "身份证件号",
+        "身份证件号码",
+        "儿童身份证号",
+        "儿童身份证号码",
+        "证件号码",
     ),
     "birth_date": ("出生年月", "出生年月日"),
     "grade": ("所在年级", "就读年级"),
@@ -73,7 +79,11 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "guardianship_assessment": ("监护情况评估",),
     "guardian_name": ("监护人", "委托监护人姓名", "委托监护人"),
     "guardian_relation": (
-        "与儿童关系", "与被监护人关系", "监护人关系", "与儿童的关系", "监护人与被监护人关系",
+        "与儿童关系",
+        "与被监护人关系",
+        "监护人关系",
+        "与儿童的关系",
+        "监护人与被监护人关系",
     ),
     "guardian_phone": ("监护人联系电话", "监护人手机", "监护人手机号", "监护人电话号码"),
     "father_name": (),
@@ -167,7 +177,9 @@ def _candidates(rows: Sequence[Sequence[Any]], index: int) -> list[_Candidate]:
         if over:
             group = over
         if own and group:
-            key = _LOOKUP.get(_GROUP_SUFFIX.sub("", normalize_header(group)) + normalize_header(own))
+            key = _LOOKUP.get(
+                _GROUP_SUFFIX.sub("", normalize_header(group)) + normalize_header(own)
+            )
             if key is not None:
                 result.append(_Candidate(f"{group} {own}", key, grouped=True))
                 continue

@@ -12,13 +12,9 @@ lookups on a squeezed, half-width form of the text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any
-
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from children.choices import (
     Gender,
@@ -29,6 +25,7 @@ from children.choices import (
     LivingStatus,
     StudyStatus,
 )
+from children.identity import ResidentId, ResidentIdError, age_on, resident_id_parse  # noqa: F401 (re-exported)
 
 
 class InvalidValue(ValueError):
@@ -115,16 +112,6 @@ def _one_of(labels: list[str]) -> str:
 
 _SCIENTIFIC = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 _ID_SEPARATORS = re.compile(r"[\s\-_'‘’`]+")
-_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentId:
-    """What a valid resident ID number encodes."""
-
-    number: str
-    birth_date: dt.date
-    gender: str  # Gender code: odd 17th digit = male
 
 
 def normalize_id(value: Any) -> str:
@@ -149,56 +136,13 @@ def normalize_id(value: Any) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=4096)
-def _division_known(division: str, year: int) -> bool:
-    """Whether the 6-digit division code existed in ``year`` (python-stdnum's table)."""
-    try:
-        ric.get_birth_place(f"{division}{year:04d}0101000")
-    except ValidationError:
-        return False
-    return True
-
-
 def check_id(number: str) -> ResidentId:
-    """Validate a normalised ID (GB 11643-1999) and read its birth date and gender.
-
-    Codes: ``id_invalid`` (wrong length, stray characters, impossible birth date, unknown
-    division code) and ``id_checksum`` (the check character does not match: a digit was
-    mistyped). The same rules as ``stdnum.cn.ric.validate``, in a faster order: the division
-    lookup is cached per (code, year), since ``validate`` costs ~60 µs per call.
-    """
-    if len(number) != 18:
-        raise InvalidValue(
-            "id_invalid", f"的身份证号应为18位，这里是{len(number)}位：请对照户口簿或身份证核对"
-        )
-    if not _ID_SHAPE.match(number):
-        raise InvalidValue(
-            "id_invalid", "的身份证号含有数字和末位X以外的字符：请对照户口簿或身份证核对"
-        )
+    """Validate a normalised ID with ``children.identity`` (the one home of these rules); the
+    message comes back in the column-prefixed form (「列」列的身份证号…)."""
     try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise InvalidValue(
-            "id_invalid",
-            f"的身份证号第7～14位“{number[6:14]}”不是有效的出生日期：请对照户口簿或身份证核对",
-        ) from None
-    if ric.calc_check_digit(number) != number[17]:
-        raise InvalidValue(
-            "id_checksum",
-            "的身份证号校验位（最后一位）不正确，说明号码中有数字填错：请对照户口簿或身份证核对",
-        )
-    if not _division_known(number[:6], birth.year):
-        raise InvalidValue(
-            "id_invalid",
-            f"的身份证号前6位地区码“{number[:6]}”不存在：请对照户口簿或身份证核对",
-        )
-    gender = Gender.MALE.value if int(number[16]) % 2 else Gender.FEMALE.value
-    return ResidentId(number, birth, gender)
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Age in whole years (周岁) on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+        return resident_id_parse(number)
+    except ResidentIdError as exc:
+        raise InvalidValue(exc.code, "的" + exc.message) from None
 
 
 # --------------------------------------------------------------------------- dates
@@ -283,21 +227,49 @@ _GENDER_ENTRIES = (
     (Gender.FEMALE.value, ("女", "女性", "女生", "2")),
 )
 _LEFT_BEHIND_ENTRIES = (
-    (LeftBehindType.BOTH_AWAY.value, (
-        "双亲外出务工", "父母双方外出", "父母双方外出务工", "父母均外出务工", "双亲外出",
-        "父母双方同时外出", "双亲留守", "父母双方外出打工",
-    )),
-    (LeftBehindType.ONE_AWAY_OTHER_INCAPABLE.value, (
-        "一方外出另一方无监护能力", "一方外出务工另一方无监护能力", "父母一方外出另一方无监护能力",
-        "一方外出务工另一方无监护能力的",
-    )),
+    (
+        LeftBehindType.BOTH_AWAY.value,
+        (
+            "双亲外出务工",
+            "父母双方外出",
+            "父母双方外出务工",
+            "父母均外出务工",
+            "双亲外出",
+            "父母双方同时外出",
+            "双亲留守",
+            "父母双方外出打工",
+        ),
+    ),
+    (
+        LeftBehindType.ONE_AWAY_OTHER_INCAPABLE.value,
+        (
+            "一方外出另一方无监护能力",
+            "一方外出务工另一方无监护能力",
+            "父母一方外出另一方无监护能力",
+            "一方外出务工另一方无监护能力的",
+        ),
+    ),
 )
 _GUARDIANSHIP_TYPE_ENTRIES = (
-    (GuardianshipType.GRANDPARENT.value, (
-        "祖辈监护", "(外)祖父母监护", "祖父母监护", "外祖父母监护", "隔代监护", "祖父母或外祖父母监护",
-    )),
-    (GuardianshipType.RELATIVE.value, ("亲友监护", "亲戚朋友监护", "亲属监护", "亲戚监护", "其他亲属监护")),
-    (GuardianshipType.ONE_PARENT.value, ("父母一方监护", "父亲监护", "母亲监护", "单亲监护", "父或母监护")),
+    (
+        GuardianshipType.GRANDPARENT.value,
+        (
+            "祖辈监护",
+            "(外)祖父母监护",
+            "祖父母监护",
+            "外祖父母监护",
+            "隔代监护",
+            "祖父母或外祖父母监护",
+        ),
+    ),
+    (
+        GuardianshipType.RELATIVE.value,
+        ("亲友监护", "亲戚朋友监护", "亲属监护", "亲戚监护", "其他亲属监护"),
+    ),
+    (
+        GuardianshipType.ONE_PARENT.value,
+        ("父母一方监护", "父亲监护", "母亲监护", "单亲监护", "父或母监护"),
+    ),
     (GuardianshipType.NONE.value, ("无人监护",)),
 )
 _ASSESSMENT_ENTRIES = (
@@ -364,10 +336,35 @@ def parse_gender(value: Any) -> str | None:
 
 # --------------------------------------------------------------------------- yes / no
 
-_YES = frozenset(map(_key, ("是", "√", "✓", "✔", "☑", "1", "Y", "YES", "TRUE", "有", "对", "是的",
-                            "住校", "寄宿")))
-_NO = frozenset(map(_key, ("否", "×", "✗", "✘", "0", "N", "NO", "FALSE", "无", "不是", "非", "走读",
-                           "/", "-", "—", "空")))
+_YES = frozenset(
+    map(
+        _key,
+        ("是", "√", "✓", "✔", "☑", "1", "Y", "YES", "TRUE", "有", "对", "是的", "住校", "寄宿"),
+    )
+)
+_NO = frozenset(
+    map(
+        _key,
+        (
+            "否",
+            "×",
+            "✗",
+            "✘",
+            "0",
+            "N",
+            "NO",
+            "FALSE",
+            "无",
+            "不是",
+            "非",
+            "走读",
+            "/",
+            "-",
+            "—",
+            "空",
+        ),
+    )
+)
 
 
 def parse_yes_no(value: Any) -> bool:
@@ -379,13 +376,28 @@ def parse_yes_no(value: Any) -> bool:
         return False
     if key in _YES:
         return True
-    raise InvalidValue("bad_enum", f"的“{cell_text(value)}”无法识别：请填写“是”或“否”（不是可留空）")
+    raise InvalidValue(
+        "bad_enum", f"的“{cell_text(value)}”无法识别：请填写“是”或“否”（不是可留空）"
+    )
 
 
 # --------------------------------------------------------------------------- grade and class
 
-_CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-               "九": 9, "十": 10, "十一": 11, "十二": 12}
+_CN_NUMBERS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _GRADE = re.compile(
     r"^(?P<stage>小学|初中|高中)?(?P<n>[0-9]{1,2}|十[一二]?|[一二三四五六七八九])年级(?:\(.*\))?$"
 )
@@ -393,8 +405,9 @@ _GRADE_SHORT = re.compile(r"^(?P<stage>初|高)(?P<n>[一二三123])$")
 _GRADE_DIGITS = re.compile(r"^[0-9]{1,2}$")
 _STAGE_OFFSET = {None: 0, "小学": 0, "初中": 6, "初": 6, "高中": 9, "高": 9}
 #: Pre-school and out-of-school values: no grade, and no error.
-_NO_GRADE = frozenset({"幼儿园", "学前班", "大班", "中班", "小班", "未入园", "未入学", "学前", "辍学",
-                       "不在学", "无"})
+_NO_GRADE = frozenset(
+    {"幼儿园", "学前班", "大班", "中班", "小班", "未入园", "未入学", "学前", "辍学", "不在学", "无"}
+)
 _GRADE_ALLOWED = "一年级～九年级、初一～初三、高一～高三，或数字1～12（学前儿童可留空）"
 
 
@@ -416,7 +429,9 @@ def parse_grade(value: Any) -> int | None:
         if offset == 0 or number <= 3:
             grade = number + offset
     if grade is None or not 1 <= grade <= 12:
-        raise InvalidValue("bad_enum", f"的“{cell_text(value)}”无法识别为年级：请填写{_GRADE_ALLOWED}")
+        raise InvalidValue(
+            "bad_enum", f"的“{cell_text(value)}”无法识别为年级：请填写{_GRADE_ALLOWED}"
+        )
     return grade
 
 

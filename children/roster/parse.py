@@ -165,19 +165,43 @@ def _enum(field_name: str) -> Callable[[Any], Any]:
 #: Free-text columns: normalisers that never fail.
 _TEXT: dict[str, Callable[[Any], str]] = {
     **{key: norm.parse_name for key in ("name", "guardian_name", "father_name", "mother_name")},
-    **{key: norm.parse_text
-       for key in ("ethnicity", "township", "village", "current_address", "guardian_relation",
-                   "father_work_place", "mother_work_place", "disability_category", "notes")},
+    **{
+        key: norm.parse_text
+        for key in (
+            "ethnicity",
+            "township",
+            "village",
+            "current_address",
+            "guardian_relation",
+            "father_work_place",
+            "mother_work_place",
+            "disability_category",
+            "notes",
+        )
+    },
 }
 #: Checked columns: a factory per column, so that each parse has fresh memo caches.
 _CONVERTERS: dict[str, Callable[[], Converter]] = {
-    **{key: lambda: _plain(norm.parse_phone)
-       for key in ("guardian_phone", "father_phone", "mother_phone")},
-    **{key: lambda: _memoized(norm.parse_yes_no)
-       for key in ("boarding", "low_income", "in_difficulty")},
-    **{key: (lambda key=key: _memoized(_enum(key)))
-       for key in ("gender", "left_behind_type", "guardianship_type", "guardianship_assessment",
-                   "health", "study_status", "living_status")},
+    **{
+        key: lambda: _plain(norm.parse_phone)
+        for key in ("guardian_phone", "father_phone", "mother_phone")
+    },
+    **{
+        key: lambda: _memoized(norm.parse_yes_no)
+        for key in ("boarding", "low_income", "in_difficulty")
+    },
+    **{
+        key: (lambda key=key: _memoized(_enum(key)))
+        for key in (
+            "gender",
+            "left_behind_type",
+            "guardianship_type",
+            "guardianship_assessment",
+            "health",
+            "study_status",
+            "living_status",
+        )
+    },
     "grade": lambda: _memoized(norm.parse_grade),
     "class_name": lambda: _memoized(norm.parse_class),
 }
@@ -192,7 +216,7 @@ _ROW_KEYS = frozenset({"name", "id_number", "birth_date", "gender"})
 _FOOTER = re.compile(
     r"^(?:合计|总计|小计|共计|总人数|人数|填表人|填报人|制表人|统计人|审核人|审批人|复核人|负责人"
     r"|单位负责人|分管领导|校长|联系人|联系电话|填报单位|填表单位|单位名称|填报日期|填表日期|制表日期"
-    r"|日期[:：]|\(?盖章|\(?公章|单位\(?盖章|注[:：\d]|说明|备注[:：])"
+    r"|日期[:：]|\(?盖章|\(?公章|单位\(?盖章|注[:：\d]|说明|备注[:：]|第\d+页|共\d+页)"
 )
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -263,8 +287,7 @@ def _date_text(day: dt.date, month_only: bool) -> str:
 class _RowChecker:
     """Per-file state (column plan, IDs seen so far) and the checks of one row."""
 
-    def __init__(self, rows: list[list[Any]], header_index: int, mapping: dict[int, str],
-                 labels: dict[int, str], today: dt.date) -> None:
+    def __init__(self, mapping: dict[int, str], labels: dict[int, str], today: dt.date) -> None:
         self.today = today
         by_key = {key: col for col, key in mapping.items()}
         self.labels = {key: labels[col] for key, col in by_key.items()}
@@ -272,10 +295,9 @@ class _RowChecker:
         self.id_col = by_key["id_number"]
         self.birth_col = by_key.get("birth_date")
         self.gender_col = by_key.get("gender")
-        header = rows[header_index]
-        self.birth_month_header = self.birth_col is not None and is_year_month_header(
-            _cell(header, self.birth_col)
-        )
+        # 出生年月: a date cell on the 1st under it stands for the month (Excel turns 2012年5月
+        # into 2012-05-01).
+        self.birth_month_header = is_year_month_header(self.labels.get("birth_date"))
         self.gender = _CONVERTERS["gender"]()
         columns = [(col, key) for col, key in sorted(mapping.items()) if key not in _ROW_KEYS]
         # Free-text columns cannot fail: they skip the (value, error) wrapping.
@@ -321,11 +343,16 @@ class _RowChecker:
             errors.sort(key=lambda error: _RANK[error.code])
         return ParsedRow(row_number, values, errors, raw)
 
-    def check_id(self, row_number: int, id_raw: Any, values: dict[str, object],
-                 errors: list[RowError]) -> norm.ResidentId | None:
+    def check_id(
+        self, row_number: int, id_raw: Any, values: dict[str, object], errors: list[RowError]
+    ) -> norm.ResidentId | None:
         if _is_empty(id_raw):
-            self.error(errors, "id_number", "missing_id",
-                       "为空：请填写儿童的18位身份证号（没有身份证号的儿童暂时无法导入）")
+            self.error(
+                errors,
+                "id_number",
+                "missing_id",
+                "为空：请填写儿童的18位身份证号（没有身份证号的儿童暂时无法导入）",
+            )
             return None
         try:
             number = norm.normalize_id(id_raw)
@@ -335,27 +362,44 @@ class _RowChecker:
         values["id_number"] = number
         first = self.seen.setdefault(number, row_number)
         if first != row_number:
-            self.error(errors, "id_number", "dup_in_file",
-                       f"与第{first}行的身份证号重复：同一名儿童只填一行，请删除本行；"
-                       "如果是两名不同的儿童，请核对两行的身份证号")
+            self.error(
+                errors,
+                "id_number",
+                "dup_in_file",
+                f"与第{first}行的身份证号重复：同一名儿童只填一行，请删除本行；"
+                "如果是两名不同的儿童，请核对两行的身份证号",
+            )
         try:
             resident = norm.check_id(number)
         except InvalidValue as exc:
             self.error(errors, "id_number", exc.code, exc.detail)
             return None
         if resident.birth_date > self.today:
-            self.error(errors, "id_number", "id_invalid",
-                       "的身份证号中的出生日期晚于今天：请对照户口簿或身份证核对")
+            self.error(
+                errors,
+                "id_number",
+                "id_invalid",
+                "的身份证号中的出生日期晚于今天：请对照户口簿或身份证核对",
+            )
             return None
         age = norm.age_on(resident.birth_date, self.today)
         if age >= MAX_AGE:
-            self.error(errors, "id_number", "too_old",
-                       f"显示该儿童已满{age}周岁：农村留守儿童是指不满十六周岁的未成年人，"
-                       "已满16周岁的请从名册中删除本行")
+            self.error(
+                errors,
+                "id_number",
+                "too_old",
+                f"显示该儿童已满{age}周岁：农村留守儿童是指不满十六周岁的未成年人，"
+                "已满16周岁的请从名册中删除本行",
+            )
         return resident
 
-    def check_birth(self, raw: list[Any], resident: norm.ResidentId | None,
-                    values: dict[str, object], errors: list[RowError]) -> None:
+    def check_birth(
+        self,
+        raw: list[Any],
+        resident: norm.ResidentId | None,
+        values: dict[str, object],
+        errors: list[RowError],
+    ) -> None:
         if self.birth_col is not None:
             cell_raw = _cell(raw, self.birth_col)
             try:
@@ -372,7 +416,9 @@ class _RowChecker:
                     cell, cell_raw, month_only, resident.birth_date
                 ):
                     self.error(
-                        errors, "birth_date", "dob_mismatch",
+                        errors,
+                        "birth_date",
+                        "dob_mismatch",
                         f"为{_date_text(cell.date, month_only)}，与身份证号中的出生日期"
                         f"{_date_text(resident.birth_date, month_only)}不一致："
                         "请对照户口簿核对出生日期和身份证号",
@@ -380,8 +426,13 @@ class _RowChecker:
         if resident is not None:
             values["birth_date"] = resident.birth_date
 
-    def check_gender(self, raw: list[Any], resident: norm.ResidentId | None,
-                     values: dict[str, object], errors: list[RowError]) -> None:
+    def check_gender(
+        self,
+        raw: list[Any],
+        resident: norm.ResidentId | None,
+        values: dict[str, object],
+        errors: list[RowError],
+    ) -> None:
         if self.gender_col is not None:
             code, problem = self.gender(_cell(raw, self.gender_col))
             if problem is not None:
@@ -392,7 +443,9 @@ class _RowChecker:
                     shown = norm.cell_text(_cell(raw, self.gender_col))
                     by_id = "男性" if resident.gender == "M" else "女性"
                     self.error(
-                        errors, "gender", "gender_mismatch",
+                        errors,
+                        "gender",
+                        "gender_mismatch",
                         f"为“{shown}”，但身份证号第17位表示{by_id}（奇数为男，偶数为女）："
                         "请核对性别或身份证号",
                     )
@@ -411,7 +464,7 @@ def parse_roster(data: bytes, filename: str, *, today: dt.date) -> RosterParse:
     rows = sheet.rows
     header_index, mapping = find_header(rows)
     labels = column_labels(rows, header_index, mapping)
-    checker = _RowChecker(rows, header_index, mapping, labels, today)
+    checker = _RowChecker(mapping, labels, today)
 
     parsed: list[ParsedRow] = []
     skipped: list[int] = []
@@ -438,8 +491,9 @@ def parse_roster(data: bytes, filename: str, *, today: dt.date) -> RosterParse:
     )
 
 
-def _warnings(rows: list[list[Any]], header_index: int, mapping: dict[int, str],
-              parsed: list[ParsedRow]) -> list[str]:
+def _warnings(
+    rows: list[list[Any]], header_index: int, mapping: dict[int, str], parsed: list[ParsedRow]
+) -> list[str]:
     warnings: list[str] = []
     ignored = unknown_headers(rows, header_index, mapping)
     if ignored:
@@ -447,8 +501,11 @@ def _warnings(rows: list[list[Any]], header_index: int, mapping: dict[int, str],
         more = f"等{len(ignored)}列" if len(ignored) > 10 else ""
         warnings.append(f"以下列不在名册模板中或与前面的列重复，已忽略：{shown}{more}")
     present = set(mapping.values())
-    derived = [label for key, label in CANONICAL_HEADERS
-               if key in ("gender", "birth_date") and key not in present]
+    derived = [
+        label
+        for key, label in CANONICAL_HEADERS
+        if key in ("gender", "birth_date") and key not in present
+    ]
     if derived:
         warnings.append(
             "文件中没有" + "、".join(f"「{label}」" for label in derived) + "列：已根据身份证号推算"

@@ -116,7 +116,8 @@ def _model_values(row: ParsedRow, parse: RosterParse, school, townships) -> tupl
         if township_id is None:
             errors.append(RowError(
                 _column(parse, "township"), "bad_township",
-                f"「{township}」不是{school.county.name}的乡镇(街道)：请按标准名称填写，例如「{next(iter(townships), '')}」",
+                f"「{_column(parse, 'township')}」列的「{township}」不是{school.county.name}的乡镇(街道)："
+                f"请按标准名称填写，例如「{next(iter(townships), '')}」",
             ))
         else:
             values["township_id"] = township_id
@@ -138,7 +139,7 @@ def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
             plans.append(RowPlan(row, Outcome.REJECTED, errors=errors))
             continue
         record = existing.get(row.values["id_number"])
-        plans.append(_plan_new(row, parse, school, values) if record is None else _plan_existing(row, school, values, record))
+        plans.append(_plan_new(row, parse, school, values) if record is None else _plan_existing(row, parse, school, values, record))
     return RosterPlan(parse, plans)
 
 
@@ -146,7 +147,7 @@ def _plan_new(row, parse, school, values) -> RowPlan:
     missing = [key for key in REQUIRED_FOR_NEW if key not in values]
     if missing:
         return RowPlan(row, Outcome.REJECTED, errors=[
-            RowError(_column(parse, key), "missing_value", f"「{HEADER_OF[key]}」未填写：新登记的儿童必须填写此项")
+            RowError(_column(parse, key), "missing_value", f"「{_column(parse, key)}」列为空：新登记的儿童必须填写此项")
             for key in missing
         ])
     rid = resident_id_parse(row.values["id_number"])
@@ -157,16 +158,17 @@ def _plan_new(row, parse, school, values) -> RowPlan:
     return RowPlan(row, Outcome.NEW, values=values)
 
 
-def _plan_existing(row, school, values, record) -> RowPlan:
+def _plan_existing(row, parse, school, values, record) -> RowPlan:
+    id_column = _column(parse, "id_number")
     if record["school_id"] != school.pk:
         return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
-            "身份证号", "other_school",
-            "该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
+            id_column, "other_school",
+            f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
         )])
     if record["status"] != c.ChildStatus.ACTIVE:
         return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
-            "身份证号", "left_registry",
-            "该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
+            id_column, "left_registry",
+            f"「{id_column}」列：该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
         )])
     changes = {}
     for key, value in values.items():

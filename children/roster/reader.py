@@ -39,6 +39,7 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -155,10 +156,25 @@ def sniff_format(data: bytes) -> str:
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
+    _check_member_count(data)
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise RosterFileError(MSG_CORRUPT) from exc
+
+
+def _check_member_count(data: bytes) -> None:
+    """Refuse a zip announcing too many members before zipfile builds a ZipInfo for each.
+
+    The end-of-central-directory record (the last 22 bytes plus a comment of up to 64 KiB)
+    states the member count; 20 MiB of central directory could list some 450,000 members.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
+    if end < 0 or len(data) < end + 22:
+        return  # zipfile will call it corrupt
+    (count,) = struct.unpack_from("<H", data, end + 10)
+    if count != 0xFFFF and count > MAX_ZIP_MEMBERS:  # 0xFFFF: zip64, counted by guard_zip
+        raise RosterFileError(MSG_ZIP_BOMB.format(reason=f"包含 {count} 个内部文件"))
 
 
 def _zip_kind(archive: zipfile.ZipFile) -> str:
@@ -193,9 +209,8 @@ def guard_zip(archive: zipfile.ZipFile, kind: str) -> None:
         if info.flag_bits & 0x1:
             raise RosterFileError(MSG_ENCRYPTED)
         total += info.file_size
-        if (
-            info.file_size > RATIO_CHECK_MIN_BYTES
-            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
         ):
             raise RosterFileError(MSG_ZIP_BOMB.format(reason="压缩比异常"))
     if total > MAX_UNCOMPRESSED_BYTES:

@@ -96,7 +96,7 @@ def error_sheet(upload, rows) -> StreamingSheet:
     headers = upload_headers(rows)
     sheet.header(["原行号", "未导入原因", *headers], [8, 60, *[14] * len(headers)])
     for row in rows:
-        reasons = "；".join(f"「{e['column']}」{e['message']}" for e in row.errors)
+        reasons = "；".join(e["message"] for e in row.errors)
         sheet.append([row.row_number, reasons, *row.raw])
     return sheet
 

@@ -50,6 +50,9 @@ class AccessLog(AppendOnlyModel):
         # "Who accessed what, lately": the audit page filters by user and time.
         indexes = [models.Index(fields=["user", "-at"]), models.Index(fields=["-at"])]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.get_action_display()} {self.object_type}"
+
 
 class ChangeRecord(AppendOnlyModel):
     """One change to one record: the changed fields with old and new values, who, when, and
@@ -93,3 +96,6 @@ class ChangeRecord(AppendOnlyModel):
             # Everything one upload changed.
             models.Index(fields=["source", "source_ref"]),
         ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} #{self.object_id}"

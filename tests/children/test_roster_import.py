@@ -38,7 +38,7 @@ def _school_for(name, wuxing_school, changxing_school):
 
 def _run(path, school, *extra):
     out = io.StringIO()
-    call_command("import_roster", str(path), school=school.code, json=True, *extra, stdout=out)
+    call_command("import_roster", str(path), *extra, school=school.code, json=True, stdout=out)
     return json.loads(out.getvalue())
 
 
