@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from children.models import Child
-from huzhou_care.orgs.models import OrgUnit, Organization, School
+from huzhou_care.orgs.models import Organization, OrgUnit, School
 
 from .models import Role
 

@@ -3,7 +3,7 @@ from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 
-from .models import OrgGroup, Organization, OrgUnit, School
+from .models import Organization, OrgGroup, OrgUnit, School
 
 
 @admin.register(OrgUnit)
