@@ -1,0 +1,46 @@
+"""RowInserter stores plain dicts exactly as the ORM would."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from children.identity import resident_id_build
+from children.models import Child
+from huzhou_care.audit.models import ChangeRecord
+from huzhou_care.demo.inserts import RowInserter
+from tests.factories import ChildFactory
+
+
+def test_a_child_row_reads_back_like_the_orm_row_it_copies(db):
+    original = ChildFactory(
+        left_on=dt.date(2025, 7, 1), status="left", leave_reason="other", boarding=True
+    )
+    row = {f.attname: getattr(original, f.attname) for f in Child._meta.concrete_fields}
+    for name in ("id", "created_at", "updated_at", "hukou_registered"):
+        del row[name]  # left out: the pk, auto_now fields and a defaulted field
+    row["id_number"] = resident_id_build("330502", original.birth_date, 999)
+
+    [(pk, number)] = RowInserter(Child).insert([row], returning=["id", "id_number"])
+
+    copy = Child.objects.get(pk=pk)
+    assert number == copy.id_number == row["id_number"]
+    skip = ["id", "id_number"]
+    assert model_to_dict(copy, exclude=skip) == model_to_dict(original, exclude=skip)
+    assert copy.hukou_registered is True
+    assert abs(copy.created_at - timezone.now()) < dt.timedelta(minutes=1)
+
+
+def test_json_and_default_datetimes_are_stored_as_the_orm_stores_them(db):
+    changes = {"name": [None, "王小明"], "registered_on": [None, "2024-03-01"], "grade": [None, 3]}
+    RowInserter(ChangeRecord).insert(
+        [{"content_type_id": ContentType.objects.get_for_model(Child).pk, "object_id": 7,
+          "action": "create", "source": "seed", "source_ref": "seed:1", "changes": changes}]
+    )  # fmt: skip
+    record = ChangeRecord.objects.get()
+    assert record.changes == changes
+    assert record.actor is None and record.reason == ""
+    assert timezone.is_aware(record.at) and abs(record.at - timezone.now()) < dt.timedelta(
+        minutes=1
+    )
