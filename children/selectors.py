@@ -114,17 +114,18 @@ def child_timeline(child: Child):
     return change_history(child).order_by("-at", "-pk")
 
 
-def child_as_of(child: Child, day: dt.date) -> dict:
-    """The child's field values as they were at the end of ``day``: today's values with every
-    later change rolled back, newest first."""
+def child_as_of(child: Child, day: dt.date) -> Child | None:
+    """The child's record as it stood at the end of ``day``: today's values with every later
+    change rolled back, newest first. None if the child was registered after that day."""
     values = {f.name: getattr(child, f.attname) for f in Child._meta.concrete_fields}
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    later = change_history(child).filter(at__gte=end).order_by("-at", "-pk")
-    created_later = False
-    for record in later:
+    for record in change_history(child).filter(at__gte=end).order_by("-at", "-pk"):
         if record.action == "create":
-            created_later = True
-        for field, (old, _new) in record.changes.items():
-            values[field] = old
-    values["_registered"] = not created_later
-    return values
+            return None
+        for name, (old, _new) in record.changes.items():
+            values[name] = old
+    snapshot = Child(**{
+        f.attname: f.to_python(values[f.name]) for f in Child._meta.concrete_fields if f.name in values
+    })
+    snapshot._state.adding = False
+    return snapshot

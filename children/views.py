@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhou_care.accounts.decorators import role_required
@@ -67,8 +68,10 @@ def risk_list(request):
 def child_detail(request, pk):
     child = selectors.child_detail(request.user, pk)
     access_log_record(request=request, action=AccessLog.Action.VIEW, object_type="children.child", object_ids=[child.pk])
+    as_of = parse_date(request.GET.get("as_of") or "")
+    shown = selectors.child_as_of(child, as_of) if as_of else child
     return render(request, "children/detail.html", {
-        "child": child,
+        "child": shown or child, "as_of": as_of, "not_registered_then": as_of is not None and shown is None,
         "flags": selectors.child_flags(child),
         "timeline": selectors.child_timeline(child)[:50],
         "may_unmask": may_unmask(request.user),

@@ -129,3 +129,19 @@ def test_the_list_as_of_a_past_date_shows_who_was_on_the_registry_then(client, a
     before = client.get(reverse("children:list"), {"as_of": "2026-08-31"}).context["page"].object_list
     assert [c.pk for c in then] == [wuxing_child.pk]
     assert list(now) == [] and list(before) == []
+
+
+def test_the_detail_page_shows_the_record_as_of_a_past_date(client, carol, wuxing_child):
+    from django.utils import timezone
+
+    from children.services import child_update
+    from huzhou_care.audit.models import ChangeRecord
+    from huzhou_care.audit.services import ChangeSource
+
+    child_update(child=wuxing_child, data={"guardian_name": "新监护人"}, source=ChangeSource(carol))
+    ChangeRecord.objects.filter(action="update").update(at=timezone.make_aware(dt.datetime(2026, 10, 5, 9)))
+    client.force_login(carol)
+    before = client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-04"}).content.decode()
+    after = client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-05"}).content.decode()
+    assert "王秀英" in before and "新监护人" not in before.split("证件与联系方式")[0]
+    assert "新监护人" in after.split("证件与联系方式")[0]
