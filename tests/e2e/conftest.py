@@ -1,28 +1,34 @@
 """Browser harness: Playwright (sync API) driving Debian's chromium against pytest-django's
 ``live_server``.
 
-- ``browser`` (session): one headless chromium per pytest process (per xdist worker).
+- ``browser`` (module): one headless chromium per test module (see below for why not session).
 - ``page`` (function): a fresh context (zh-CN, 1366x900) whose console errors, uncaught
-  exceptions, Content-Security-Policy violations and failed requests are collected in
+  exceptions, Content-Security-Policy violations and failed static requests are collected in
   ``page_problems``; on a failing test a screenshot lands in ``test-artifacts/e2e/``.
 - ``login(page, live_server, username, password)``: signs in through the real login form.
 
-Journeys need ``transactional_db`` (the live server answers from another thread), with
-``serialized_rollback`` so that the Huzhou divisions loaded by a data migration survive the
-flush between tests. Mark journeys ``@pytest.mark.e2e``; ``pytest -m "not e2e"`` skips them.
+Journeys run with ``transactional_db`` (the live server answers from another thread, so
+rows must be committed); the database is emptied after each, and ``_reference_divisions`` in
+tests/conftest.py puts the Huzhou divisions (loaded by a data migration) back before each. Mark journeys
+``@pytest.mark.e2e``; ``pytest -m "not e2e"`` skips them.
+
+Why the browser lives for one module, not the whole session: Playwright's sync API marks an
+asyncio loop as running in the main thread for as long as it is started. While it does,
+Django (1) refuses ORM calls ("SynchronousOnlyOperation") unless DJANGO_ALLOW_ASYNC_UNSAFE is
+set, and (2) hands out per-context database connections instead of the thread's own ones.
+Confined to the e2e modules, neither leaks into
+the rest of the suite: the other tests in the same worker, and the subprocesses they start
+(``manage.py check --deploy`` rejects that variable), see a normal synchronous thread.
 """
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-# Playwright's sync API keeps an asyncio event loop running in this thread, and Django refuses
-# synchronous ORM calls while a loop runs ("SynchronousOnlyOperation"). The fixtures here
-# create rows from the test thread in between browser calls, never concurrently with them, so
-# the documented escape hatch is safe for tests (and only for tests).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +41,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 LOGIN_PATH = "/accounts/login/"
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 # Chromium reports each CSP violation to the page as a "securitypolicyviolation" event; this
 # script (injected by Playwright, so itself exempt from the policy) turns each one into a
@@ -52,17 +59,41 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextmanager
+def _django_beside_playwright():
+    """Let the test thread use the ORM between browser calls while Playwright runs.
+
+    The fixtures and tests create and read rows between browser calls, never during one, so
+    Django's documented escape hatch is safe here (and only in tests). The thread's own
+    connections are re-registered for the loop's context, so that the test, pytest-django's
+    flush and the live server (which shares an in-memory SQLite connection) keep using the
+    connection pytest-django set up."""
+    from django.db import connections
+
+    own = {alias: connections[alias] for alias in connections}
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            for alias, connection in own.items():
+                connections[alias] = connection
+            yield playwright
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium "
             "fonts-noto-cjk) or point E2E_CHROMIUM at a Chromium binary"
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with _django_beside_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -91,8 +122,7 @@ def page(request, browser, live_server, page_problems, artifacts_dir):
 
     def on_console(msg):
         url = msg.location.get("url", "")
-        # The portal has no favicon yet; the browser's own request for it 404s after sign-in.
-        if msg.type in ("error", "warning") and not url.endswith("/favicon.ico"):
+        if msg.type in ("error", "warning"):
             page_problems.append(f"console.{msg.type}: {msg.text} ({url})")
 
     page.on("console", on_console)

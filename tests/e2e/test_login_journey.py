@@ -10,7 +10,7 @@ from .conftest import login
 
 PASSWORD = "portal-test-Pass-2026"  # tests/factories.py UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_district_officer_is_sent_to_login_and_lands_on_her_home_page(
