@@ -29,7 +29,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
