@@ -30,11 +30,14 @@ def all_entries() -> tuple[NavEntry, ...]:
 
 
 def menu_for(user, current_path: str):
-    items = []
-    for entry in all_entries():
-        if user.role not in entry.roles:
-            continue
-        url = reverse(entry.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+    """The entries this user's role may use; the one whose address is the longest prefix of
+    the current path is marked active."""
+    items = [
+        {"label": e.label, "url": reverse(e.url_name), "icon": e.icon, "active": False}
+        for e in all_entries()
+        if user.role in e.roles
+    ]
+    matches = [i for i in items if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -28,3 +28,17 @@ def test_city_officer_sees_county_aggregates_with_small_counts_hidden(client, ci
     wuxing_row = next(r for r in summary["by_county"] if r["county"].name == "吴兴区")
     assert wuxing_row["children"] is None  # 1 child: under the threshold of 5
     assert "&lt;5" in response.content.decode()
+
+
+def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
+    client.force_login(carol)
+    items = client.get(reverse("children:roster_upload")).context["nav_items"]
+    assert [i["label"] for i in items if i["active"]] == ["名册上传"]
+    labels = [i["label"] for i in items]
+    assert labels == ["首页", "儿童信息库", "预警名单", "名册上传"]
+
+
+def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_officer):
+    client.force_login(city_officer)
+    items = client.get(reverse("accounts:home")).context["nav_items"]
+    assert [i["label"] for i in items] == ["首页"]

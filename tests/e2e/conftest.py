@@ -126,7 +126,15 @@ def page(request, browser, live_server, page_problems, artifacts_dir):
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: page_problems.append(f"uncaught: {exc}"))
-    page.on("requestfailed", lambda req: page_problems.append(f"failed: {req.url} {req.failure}"))
+    # A download ends its request with ERR_ABORTED in Chromium: that is not a failure.
+    page.on(
+        "requestfailed",
+        lambda req: (
+            page_problems.append(f"failed: {req.url} {req.failure}")
+            if req.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda resp: (
