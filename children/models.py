@@ -187,6 +187,8 @@ class RosterUpload(models.Model):
     unchanged = models.PositiveIntegerField(_("无变化"), default=0)
     rejected = models.PositiveIntegerField(_("不予导入"), default=0)
     warnings = models.JSONField(_("提示"), default=list, blank=True)
+    # The file's header row, for the sheet of rejected rows that goes back to the clerk.
+    header = models.JSONField(_("表头"), default=list, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

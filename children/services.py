@@ -246,7 +246,7 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
         RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
             status=RosterUpload.Status.PREVIEW, progress=100, rows=counts["rows"], new=counts["created"],
             updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"],
-            warnings=list(parsed.warnings), message="",
+            warnings=list(parsed.warnings), header=parsed.header, message="",
         )
     roster_progress_set(upload_id, 100)
 

@@ -113,6 +113,7 @@ class RosterParse:
     columns: dict[str, str]  # canonical key -> header text as in the file, in file order
     rows: list[ParsedRow]
     skipped: list[int] = field(default_factory=list)  # blank, totals, signature, note rows
+    header: list[str] = field(default_factory=list)  # the header row's cells, as text
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -488,6 +489,7 @@ def parse_roster(data: bytes, filename: str, *, today: dt.date) -> RosterParse:
         rows=parsed,
         skipped=skipped,
         warnings=_warnings(rows, header_index, mapping, parsed),
+        header=[norm.cell_text(cell) for cell in rows[header_index]],
     )
 
 

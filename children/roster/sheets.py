@@ -92,15 +92,14 @@ def roster_template(school) -> Workbook:
 
 def error_sheet(upload, rows) -> StreamingSheet:
     """The rejected rows as they were in the file, plus the row number and the reason."""
+    """The rows keep the file's own columns, so that the clerk fixes them in place and uploads
+    this sheet again: the two leading columns (原行号, 未导入原因) are ignored on upload."""
     sheet = StreamingSheet("未导入的行")
-    headers = upload_headers(rows)
+    width = max([len(upload.header), *(len(r.raw) for r in rows)])
+    headers = [*upload.header, *[""] * (width - len(upload.header))]
+    headers = [h or f"第{get_column_letter(i + 1)}列" for i, h in enumerate(headers)]
     sheet.header(["原行号", "未导入原因", *headers], [8, 60, *[14] * len(headers)])
     for row in rows:
         reasons = "；".join(e["message"] for e in row.errors)
         sheet.append([row.row_number, reasons, *row.raw])
     return sheet
-
-
-def upload_headers(rows) -> list[str]:
-    width = max((len(r.raw) for r in rows), default=0)
-    return [f"第{get_column_letter(i + 1)}列" for i in range(width)]

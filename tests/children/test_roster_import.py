@@ -201,3 +201,26 @@ def test_the_template_imports_cleanly_without_its_example_row(client, carol, wux
     data = b"".join(client.get(reverse("children:roster_template")).streaming_content)
     upload = _upload(client, wuxing_school, "模板.xlsx", data)
     assert (upload.rows, upload.rejected) == (0, 0)
+
+
+def test_the_error_sheet_keeps_the_files_headers_and_can_be_uploaded_again_once_fixed(client, dave, changxing_school):
+    client.force_login(dave)
+    upload = _upload(client, changxing_school, "messy-b.csv", (FIXTURES / "messy-b-gb18030.csv").read_bytes())
+    response = client.get(reverse("children:roster_errors", args=[upload.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["原行号", "未导入原因", "学生姓名", "性 别"]
+    # The clerk fixes the birth date of the dob_mismatch row (26) and uploads the sheet again.
+    id_column = header.index("身份证号码") + 1
+    dob_column = header.index("出生年月日") + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value == 26:
+            number = str(sheet.cell(row=row, column=id_column).value)
+            sheet.cell(row=row, column=dob_column, value=f"{number[6:10]}-{number[10:12]}-{number[12:14]}")
+    fixed = io.BytesIO()
+    workbook.save(fixed)
+    again = _upload(client, changxing_school, "fixed.xlsx", fixed.getvalue())
+    rejected = dict(again.preview_rows.filter(outcome="rejected").values_list("row_number", "errors"))
+    assert again.rows == 2 and len(rejected) == 1
+    assert next(iter(rejected.values()))[0]["code"] == "id_checksum"
