@@ -13,8 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huzhou_care.accounts.models import Role
-from huzhou_care.accounts.scoping import NOTHING, ScopedQuerySet
+from huzhou_care.accounts.scoping import ScopedQuerySet, place_scope
 
 from . import choices as c
 
@@ -22,15 +21,9 @@ from . import choices as c
 class ChildQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
-        if user.role == Role.CITY_ADMIN:
-            return Q()
-        if user.role == Role.DISTRICT_STAFF:
-            return Q(county_id=user.district_id)
-        if user.role == Role.SCHOOL_STAFF:
-            return Q(school_id=user.school_id)
         # City officers see aggregates only. Coordinators and volunteers will see the children
         # paired with them once pairings exist (pairing/); until then, nothing.
-        return NOTHING
+        return place_scope(user, county="county_id", school="school_id")
 
     def active(self):
         return self.filter(status=c.ChildStatus.ACTIVE)
@@ -150,13 +143,7 @@ def roster_file_path(instance, filename):
 class RosterUploadQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
-        if user.role == Role.CITY_ADMIN:
-            return Q()
-        if user.role == Role.DISTRICT_STAFF:
-            return Q(school__county_id=user.district_id)
-        if user.role == Role.SCHOOL_STAFF:
-            return Q(school_id=user.school_id)
-        return NOTHING
+        return place_scope(user, county="school__county_id", school="school_id")
 
 
 class RosterUpload(models.Model):

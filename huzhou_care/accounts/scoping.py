@@ -28,6 +28,21 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+def place_scope(user, *, county: str, school: str) -> Q:
+    """The scope of records that belong to a school and its county (children, rosters):
+    the city administrators see all, a district its county, a school's staff their school.
+    Other roles reach such records only through their own rules (pairings), not this one."""
+    from .models import Role
+
+    if user.role == Role.CITY_ADMIN:
+        return Q()
+    if user.role == Role.DISTRICT_STAFF:
+        return Q(**{county: user.district_id})
+    if user.role == Role.SCHOOL_STAFF:
+        return Q(**{school: user.school_id})
+    return NOTHING
+
+
 def get_visible_or_404(queryset_or_model, user, **lookup):
     """Fetch one object the user may see, or raise Http404 (the same answer as "absent")."""
     qs = queryset_or_model

@@ -2,10 +2,11 @@
 and N children with their creation history. ``demo_seed`` is idempotent per seed.
 
 Children are generated as a stream (``generator.ChildStream``) and written in batches of
-``BATCH_SIZE`` with multi-row INSERTs (``inserts.RowInserter``): each batch is one transaction
-holding its children and their change records, so an interrupted run resumes where it
-stopped. Per batch: one lookup of the ID numbers already registered, a few INSERTs; nothing
-proportional to N is kept in memory.
+``BATCH_SIZE`` by ``inserts.RowInserter`` (COPY on PostgreSQL, a prepared INSERT elsewhere).
+Each batch is one transaction holding its children and their change records, so an
+interrupted run resumes where it stopped. Per batch: one lookup of the ID numbers already
+registered, two inserts and one read of the new ids; nothing proportional to N stays in
+memory.
 """
 
 from __future__ import annotations
@@ -39,18 +40,9 @@ PROGRESS_EVERY = 100_000
 
 # The fields a seeded child's "create" record lists (a summary, not the whole row).
 SNAPSHOT_FIELDS = [
-    "name",
-    "id_number",
-    "county",
-    "township",
-    "school",
-    "grade",
-    "guardianship_type",
-    "registered_on",
-    "status",
-    "left_on",
-    "leave_reason",
-]
+    "name", "id_number", "county", "township", "school", "grade", "guardianship_type",
+    "registered_on", "status", "left_on", "leave_reason",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -283,12 +275,19 @@ def _batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 
 def _existing_ids(id_numbers: list[str]) -> set[str]:
-    """Which of these ID numbers are registered already (chunked under SQLite's limit)."""
-    step = connection.features.max_query_params or len(id_numbers) or 1
-    found = set()
-    for i in range(0, len(id_numbers), step):
-        chunk = id_numbers[i : i + step]
-        found.update(Child.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+    """Which of these ID numbers are registered already."""
+    return set(
+        _lookup_chunked(Child.objects.values_list("id_number", "pk"), "id_number", id_numbers)
+    )
+
+
+def _lookup_chunked(pairs_qs, field: str, keys: list) -> dict:
+    """``dict(pairs_qs.filter(<field>__in=keys))``, in chunks under the backend's parameter
+    limit (999 on SQLite)."""
+    step = connection.features.max_query_params or len(keys) or 1
+    found = {}
+    for start in range(0, len(keys), step):
+        found.update(pairs_qs.filter(**{f"{field}__in": keys[start : start + step]}))
     return found
 
 
@@ -329,8 +328,8 @@ class _ChildWriter:
 
     @transaction.atomic
     def write(self, rows: list[dict]) -> None:
-        returned = self.children.insert(rows, returning=["id", "id_number"])
-        pks = {number: pk for pk, number in returned} or self._pks(rows)
+        self.children.insert(rows)
+        pks = self._pks(rows)
         self.records.insert(
             [
                 {**self.record, "object_id": pks[r["id_number"]], "changes": self._changes(r)}
@@ -340,9 +339,12 @@ class _ChildWriter:
 
     @staticmethod
     def _pks(rows: list[dict]) -> dict[str, int]:
-        """For a backend that returns nothing from an INSERT: read the new ids back."""
-        numbers = [r["id_number"] for r in rows]
-        return dict(Child.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+        """The new children's ids, read back by their unique ID number."""
+        return _lookup_chunked(
+            Child.objects.values_list("id_number", "pk"),
+            "id_number",
+            [r["id_number"] for r in rows],
+        )
 
     def _changes(self, row: dict) -> dict:
         """{field: [None, value]} for the summary fields that have a value, JSON-ready: the
