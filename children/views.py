@@ -35,6 +35,14 @@ from .roster.reader import RosterFileError
 PAGE_SIZE = 50
 
 
+def _date_param(request, name):
+    """A YYYY-MM-DD query parameter, or None when absent or not a real date."""
+    try:
+        return parse_date(request.GET.get(name) or "")
+    except ValueError:
+        return None
+
+
 def _log_page(request, action, page, params):
     access_log_record(
         request=request, action=action, object_type="children.child",
@@ -68,7 +76,7 @@ def risk_list(request):
 def child_detail(request, pk):
     child = selectors.child_detail(request.user, pk)
     access_log_record(request=request, action=AccessLog.Action.VIEW, object_type="children.child", object_ids=[child.pk])
-    as_of = parse_date(request.GET.get("as_of") or "")
+    as_of = _date_param(request, "as_of")
     shown = selectors.child_as_of(child, as_of) if as_of else child
     return render(request, "children/detail.html", {
         "child": shown or child, "as_of": as_of, "not_registered_then": as_of is not None and shown is None,
@@ -237,9 +245,10 @@ def roster_upload(request):
 @require_GET
 @role_required(ROSTER_ROLES)
 def roster_template(request):
-    school = School.objects.visible_to(request.user).select_related("county", "township").filter(
-        pk=request.GET.get("school") or request.user.school_id
-    ).first() or School.objects.visible_to(request.user).select_related("county", "township").first()
+    """The template's example row uses the chosen school's county and township."""
+    schools = School.objects.visible_to(request.user).select_related("county", "township")
+    wanted = request.GET.get("school", "")
+    school = (schools.filter(pk=wanted).first() if wanted.isdigit() else None) or schools.first()
     if school is None:
         raise Http404
     return FileResponse(workbook_file(sheets.roster_template(school)), as_attachment=True, filename="农村留守儿童名册模板.xlsx", content_type=XLSX_CONTENT_TYPE)

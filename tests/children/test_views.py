@@ -145,3 +145,10 @@ def test_the_detail_page_shows_the_record_as_of_a_past_date(client, carol, wuxin
     after = client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-05"}).content.decode()
     assert "王秀英" in before and "新监护人" not in before.split("证件与联系方式")[0]
     assert "新监护人" in after.split("证件与联系方式")[0]
+
+
+def test_malformed_parameters_are_ignored_not_errors(client, carol, wuxing_child):
+    client.force_login(carol)
+    assert client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-13-45"}).status_code == 200
+    assert client.get(reverse("children:list"), {"as_of": "nonsense", "grade": "x", "page": "-3"}).status_code == 200
+    assert client.get(reverse("children:roster_template"), {"school": "abc"}).status_code == 200
