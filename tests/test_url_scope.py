@@ -142,3 +142,20 @@ def test_roster_routes_answer_404_outside_the_scope(client, personas, uploads, n
         url = _url(name, upload.pk)
         response = client.post(url) if name in UPLOAD_POST_ROUTES else client.get(url)
         assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+
+
+def _admin_changelists():
+    from django.contrib import admin
+
+    return [f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry]
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_every_admin_page_is_for_city_admins_only(client, personas, persona):
+    client.force_login(personas[persona])
+    for url in ["/admin/", *_admin_changelists()]:
+        response = client.get(url)
+        if persona == "city_admin":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
