@@ -86,3 +86,20 @@ def test_the_problem_listener_does_catch_a_csp_violation(page, live_server, page
         page.wait_for_timeout(50)
     assert page.evaluate("window.inlineRan === undefined")
     assert any("script-src" in p for p in page_problems), page_problems
+
+
+def test_a_city_officer_sees_the_county_chart_drawn_by_chartjs(
+    page, live_server, city_officer, wuxing_school, changxing_school, artifacts_dir, page_problems
+):
+    from ..factories import ChildFactory
+
+    ChildFactory.create_batch(7, school=wuxing_school)
+    ChildFactory.create_batch(2, school=changxing_school)  # under 5: suppressed
+    login(page, live_server, "frank", PASSWORD)
+    canvas = page.locator("canvas[data-chart]")
+    expect(canvas).to_be_visible()
+    data = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-chart]')).data")
+    assert data["labels"] == ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县"]
+    assert data["datasets"][0]["data"] == [7, 0, 0, None, 0]
+    page.screenshot(path=str(artifacts_dir / "home-city-officer.png"), full_page=True)
+    assert page_problems == []
