@@ -28,11 +28,11 @@ from django.utils import timezone
 from children.models import Child
 from huzhou_care.accounts.models import Role, User
 from huzhou_care.audit.models import ChangeRecord
+from huzhou_care.bulk import RowInserter
 from huzhou_care.orgs.models import Organization, OrgUnit, School
 
 from . import catalog
 from .generator import ChildStream, County, Plan, SchoolRef, Township
-from .inserts import RowInserter
 
 DEFAULT_PASSWORD = "Huzhou-Demo-2026"  # noqa: S105 - public, for demo databases only
 BATCH_SIZE = 5_000

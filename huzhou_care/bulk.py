@@ -1,4 +1,4 @@
-"""Fast inserts of plain dicts, for the seed's million-row tables.
+"""Fast inserts of plain dicts, for million-row tables (demo seed, roster imports).
 
 ``bulk_create`` spends about 5 µs of Python per *value* (``pre_save``, ``get_db_prep_save``,
 one placeholder per value) and needs a model instance per row; on PostgreSQL the server then

@@ -9,7 +9,7 @@ from django.utils import timezone
 from children.identity import resident_id_build
 from children.models import Child
 from huzhou_care.audit.models import ChangeRecord
-from huzhou_care.demo.inserts import RowInserter
+from huzhou_care.bulk import RowInserter
 from tests.factories import ChildFactory
 
 
