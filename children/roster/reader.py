@@ -77,6 +77,10 @@ MSG_TOO_LARGE = (
     "或把名册拆成几个文件分别上传"
 )
 MSG_UNKNOWN_TYPE = "无法识别的文件类型：请上传 Excel（.xlsx/.xls）、.ods 或 .csv 文件"
+MSG_XML_DOCTYPE = (
+    "文件内部含有不允许的 XML 定义（DOCTYPE/ENTITY），可能被篡改：请在 Excel 或 WPS 中打开后另存为新的"
+    " .xlsx 文件再上传"
+)
 MSG_CORRUPT = "文件已损坏或无法读取：请用 Excel 或 WPS 打开后另存为 .xlsx 文件再上传"
 MSG_ENCRYPTED = "文件设置了打开密码，无法读取：请在 Excel 或 WPS 中取消密码并另存后再上传"
 MSG_ZIP_BOMB = (
@@ -249,6 +253,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan | 
         seen = 0
         with archive.open(info) as member:
             while chunk := member.read(_CHUNK):
+                if not seen and _declares_entities(chunk):
+                    raise RosterFileError(MSG_XML_DOCTYPE)
                 seen += len(chunk)
                 if seen > info.file_size:
                     raise RosterFileError(MSG_ZIP_BOMB.format(reason="内部文件大小与声明不符"))
@@ -264,6 +270,13 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan | 
         scan.close()
     if scan.gave_up:
         _scan_member(archive, info, _XlsxSlowScan(scan.extent))
+
+
+def _declares_entities(head: bytes) -> bool:
+    """Spreadsheet XML never carries a DOCTYPE. One that does may declare entities (billion
+    laughs, external files): refuse the file instead of trusting every parser downstream."""
+    prolog = head[:65536]
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
 
 class _CellExtent:

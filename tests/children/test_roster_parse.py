@@ -927,3 +927,22 @@ def test_it_parses_fifty_thousand_rows_in_a_few_seconds():
 
     assert len(result.rows) == 50_000
     assert elapsed < 15, f"{elapsed:.1f} s"
+
+
+def test_an_xlsx_declaring_xml_entities_is_refused_before_parsing():
+    import zipfile
+
+    from children.roster.reader import MSG_XML_DOCTYPE
+
+    source = (FIXTURES / "clean-200.xlsx").read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as tampered:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                doctype = b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY lol "lol">]>'
+                data = doctype + data.replace(b"<t>", b"<t>&xxe;&lol;", 1)
+            tampered.writestr(info, data)
+    with pytest.raises(RosterFileError) as exc:
+        parse_roster(out.getvalue(), "名册.xlsx", today=TODAY)
+    assert exc.value.message == MSG_XML_DOCTYPE
