@@ -159,3 +159,41 @@ def test_every_admin_page_is_for_city_admins_only(client, personas, persona):
             assert response.status_code == 200, url
         else:
             assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+
+
+def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
+    """GET every route (as the role that may see most) and compare every table but the
+    append-only access log before and after."""
+    from django.apps import apps
+
+    from huzhou_care.audit.models import AccessLog
+
+    def snapshot():
+        return {
+            m._meta.label: list(m.objects.order_by("pk").values())
+            for m in apps.get_models()
+            if m is not AccessLog and m._meta.app_label in {"children", "orgs", "accounts", "audit"}
+        }
+
+    client.force_login(city_admin)
+    before = snapshot()
+    for name, pattern in portal_routes().items():
+        if name == "accounts:logout":
+            continue
+        kwargs = {key: (wuxing_child.pk if "roster" not in name else uploads["wuxing"].pk) for key in pattern.pattern.converters}
+        client.get(reverse(name, kwargs=kwargs))
+    after = snapshot()
+    for label in before:
+        assert before[label] == after[label], label
+
+
+def test_posts_without_a_csrf_token_are_refused(alice, wuxing_child):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(reverse("children:leave", args=[wuxing_child.pk]), {"on": "2026-11-28", "reason": "other"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+    wuxing_child.refresh_from_db()
+    assert wuxing_child.status == "active"
