@@ -5,7 +5,7 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
 from .models import Child
-from .selectors import RISK_FLAGS
+from .risk import RISK_FLAGS
 from .services import EDITABLE_FIELDS
 
 SORT_LABELS = {"recent": "最近登记", "name": "姓名", "grade": "学校/年级/班级", "birth": "出生日期"}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from huzhou_care.accounts.scoping import ScopedQuerySet, place_scope
 
 from . import choices as c
+from .risk import RISK_FLAGS
 
 
 class ChildQuerySet(ScopedQuerySet):
@@ -44,17 +45,18 @@ class Child(models.Model):
     hukou_address = models.CharField(_("户籍所在地"), max_length=200, blank=True)
     current_address = models.CharField(_("现居住地址"), max_length=200, blank=True)
     # --- where: county is denormalised from the township so that scoping is one indexed column
+    # (db_index=False: each of these three is the first column of a composite index below.)
     county = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+",
+        "orgs.OrgUnit", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+", db_index=False,
     )
     township = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT, related_name="+",
+        "orgs.OrgUnit", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT, related_name="+", db_index=False,
     )
     village = models.CharField(_("村(社区)"), max_length=50, blank=True)
     # --- school
     school = models.ForeignKey(
         "orgs.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children",
+        related_name="children", db_index=False,
     )
     schooling = models.CharField(
         _("就学情况"), max_length=20, choices=c.SchoolingStage.choices, blank=True
@@ -114,10 +116,27 @@ class Child(models.Model):
             models.Index(fields=["county", "status", "-id"], name="child_county_status_id"),
             models.Index(fields=["school", "status", "grade", "class_name"], name="child_school_grade"),
             models.Index(fields=["township", "status"], name="child_township_status"),
-            # Name search is a prefix match (surname or full name).
-            models.Index(fields=["name"], name="child_name"),
+            # Name search is a prefix match (LIKE '王%'): pattern opclasses, so that it works
+            # whatever the database collation; one for a district's list, one city-wide.
+            models.Index(
+                fields=["county", "name"], opclasses=["int8_ops", "varchar_pattern_ops"],
+                condition=Q(status="active"), name="child_active_county_name",
+            ),
+            models.Index(
+                fields=["name"], opclasses=["varchar_pattern_ops"], condition=Q(status="active"),
+                name="child_active_name",
+            ),
             # "As of" counts for the December evaluation.
             models.Index(fields=["registered_on", "left_on"], name="child_registered_left"),
+            # Each risk flag is rare (a few per cent): a small partial index per flag serves
+            # the flag filters, the early-warning list and the home page counts.
+            *[
+                models.Index(
+                    fields=["county", "-id"], condition=Q(status="active") & condition,
+                    name=f"child_risk_{flag}"[:30],
+                )
+                for flag, (_label, condition) in RISK_FLAGS.items()
+            ],
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,17 +12,7 @@ from huzhou_care.audit.services import change_history
 
 from . import choices as c
 from .models import Child
-
-# Risk flags (early warning) and the condition that raises each.
-RISK_FLAGS = {
-    "unguarded": ("无人监护", Q(guardianship_type=c.GuardianshipType.NONE)),
-    "poor_guardianship": ("监护情况差", Q(guardianship_assessment=c.GuardianshipAssessment.POOR)),
-    "disabled": ("残疾", Q(health=c.Health.DISABLED)),
-    "ill": ("患病", Q(health=c.Health.ILL)),
-    "low_income": ("低保", Q(low_income=True)),
-    "in_difficulty": ("困境儿童", Q(in_difficulty=True)),
-}
-EARLY_WARNING = ("unguarded", "poor_guardianship", "disabled", "ill")
+from .risk import EARLY_WARNING, RISK_FLAGS
 
 SORTS = {
     "recent": ("-id",),

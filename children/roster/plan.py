@@ -93,12 +93,18 @@ def _township_lookup(county_id: int) -> dict[str, int]:
     return lookup
 
 
-def _existing(ids: list[str]) -> dict[str, dict]:
-    fields = ("pk", "id_number", "school_id", "status", "township_id", *PLAIN_FIELDS)
+# The registry columns a roster row is compared with, read as tuples (a dict per row would
+# double the memory of a 50,000-row re-import).
+EXISTING_FIELDS = ("pk", "id_number", "school_id", "status", "township_id", *PLAIN_FIELDS)
+AT = {name: index for index, name in enumerate(EXISTING_FIELDS)}
+
+
+def _existing(ids: list[str]) -> dict[str, tuple]:
     found = {}
     for start in range(0, len(ids), ID_CHUNK):
-        for record in Child.objects.filter(id_number__in=ids[start : start + ID_CHUNK]).values(*fields):
-            found[record["id_number"]] = record
+        chunk = ids[start : start + ID_CHUNK]
+        for record in Child.objects.filter(id_number__in=chunk).values_list(*EXISTING_FIELDS):
+            found[record[AT["id_number"]]] = record
     return found
 
 
@@ -170,23 +176,24 @@ def _plan_new(row, parse, school, values) -> RowPlan:
 
 def _plan_existing(row, parse, school, values, record) -> RowPlan:
     id_column = _column(parse, "id_number")
-    if record["school_id"] != school.pk:
-        return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
+    child_id = record[AT["pk"]]
+    if record[AT["school_id"]] != school.pk:
+        return RowPlan(row, Outcome.REJECTED, child_id=child_id, errors=[RowError(
             id_column, "other_school",
             f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
         )])
-    if record["status"] != c.ChildStatus.ACTIVE:
-        return RowPlan(row, Outcome.REJECTED, child_id=record["pk"], errors=[RowError(
+    if record[AT["status"]] != c.ChildStatus.ACTIVE:
+        return RowPlan(row, Outcome.REJECTED, child_id=child_id, errors=[RowError(
             id_column, "left_registry",
             f"「{id_column}」列：该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
         )])
     changes = {}
     for key, value in values.items():
-        name = "township" if key == "township_id" else key
-        if record[key] != value:
-            changes[name] = [record[key], value]
+        old = record[AT[key]]
+        if old != value:
+            changes["township" if key == "township_id" else key] = [old, value]
     outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
-    return RowPlan(row, outcome, values=values, changes=changes, child_id=record["pk"])
+    return RowPlan(row, outcome, values=values, changes=changes, child_id=child_id)
 
 
 def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.date, progress=None) -> dict:

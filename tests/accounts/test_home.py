@@ -42,3 +42,25 @@ def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_of
     client.force_login(city_officer)
     items = client.get(reverse("accounts:home")).context["nav_items"]
     assert [i["label"] for i in items] == ["首页"]
+
+
+def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import ChildFactory
+
+    client.force_login(alice)
+    counts = []
+    for batch in (1, 30):
+        ChildFactory.create_batch(batch, school=wuxing_school, guardianship_type="none")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("accounts:home"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 15
+    assert response.context["summary"]["children"]["unguarded"] == 31
+
+
+def test_the_city_admins_total_is_the_sum_of_the_counties(client, city_admin, wuxing_child, changxing_child):
+    client.force_login(city_admin)
+    assert client.get(reverse("accounts:home")).context["summary"]["children"]["total"] == 2
