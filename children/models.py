@@ -116,6 +116,8 @@ class Child(models.Model):
             models.Index(fields=["county", "status", "-id"], name="child_county_status_id"),
             models.Index(fields=["school", "status", "grade", "class_name"], name="child_school_grade"),
             models.Index(fields=["township", "status"], name="child_township_status"),
+            # A district's list filtered by grade (the paginator counts it).
+            models.Index(fields=["county", "grade"], condition=Q(status="active"), name="child_active_county_grade"),
             # Name search is a prefix match (LIKE '王%'): pattern opclasses, so that it works
             # whatever the database collation; one for a district's list, one city-wide.
             models.Index(

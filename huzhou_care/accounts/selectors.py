@@ -18,36 +18,35 @@ def suppress_small(n: int | None) -> int | None:
 
 
 def home_summary(user) -> dict:
-    """A fixed, small number of queries whatever the registry size: each risk count is served
-    by its partial index; the city's total is the sum of the county totals."""
+    """A fixed, small number of queries whatever the registry size: each risk count is one
+    index-only count over its partial index; the city's total is the sum of the county
+    totals, which are one grouped query."""
     summary = {
         "schools": School.objects.visible_to(user).count(),
         "organizations": Organization.objects.visible_to(user).count(),
     }
-    if user.sees_whole_city:
-        summary["by_county"] = county_totals()
+    per_county = _county_counts() if user.sees_whole_city else None
+    if per_county is not None:
+        summary["by_county"] = [
+            {"county": county, "children": suppress_small(per_county.get(county.pk, 0))}
+            for county in OrgUnit.objects.filter(level=OrgUnit.Level.COUNTY)
+        ]
     if user.role in (Role.CITY_ADMIN, Role.DISTRICT_STAFF, Role.SCHOOL_STAFF):
         children = Child.objects.visible_to(user).active()
-        if user.role == Role.CITY_ADMIN:
-            total = sum(row["children"] or 0 for row in county_totals(suppress=False))
-        else:
-            total = children.count()
+
+        def flagged(*flags):
+            return sum(children.filter(RISK_FLAGS[flag][1]).count() for flag in flags)
+
         summary["children"] = {
-            "total": total,
-            "unguarded": children.filter(RISK_FLAGS["unguarded"][1]).count(),
-            "poor_guardianship": children.filter(RISK_FLAGS["poor_guardianship"][1]).count(),
-            "disabled_or_ill": children.filter(RISK_FLAGS["disabled"][1] | RISK_FLAGS["ill"][1]).count(),
-            "low_income": children.filter(RISK_FLAGS["low_income"][1]).count(),
+            "total": sum(per_county.values()) if per_county is not None else children.count(),
+            "unguarded": flagged("unguarded"),
+            "poor_guardianship": flagged("poor_guardianship"),
+            "disabled_or_ill": flagged("disabled", "ill"),  # exclusive values of one column
+            "low_income": flagged("low_income"),
         }
     return summary
 
 
-def county_totals(*, suppress: bool = True) -> list[dict]:
-    """Active children per county: one grouped query (an index-only scan of the county
-    index); counts under the threshold are hidden unless ``suppress`` is off."""
-    counts = dict(Child.objects.active().values_list("county_id").annotate(n=Count("pk")).values_list("county_id", "n"))
-    show = suppress_small if suppress else (lambda n: n)
-    return [
-        {"county": county, "children": show(counts.get(county.pk, 0))}
-        for county in OrgUnit.objects.filter(level=OrgUnit.Level.COUNTY)
-    ]
+def _county_counts() -> dict[int, int]:
+    """Active children per county id: one grouped, index-only query."""
+    return dict(Child.objects.active().order_by().values_list("county_id").annotate(n=Count("pk")).values_list("county_id", "n"))
