@@ -56,9 +56,10 @@ run: seed  ## migrate, seed the demo data, serve http://127.0.0.1:8000
 
 # The whole suite: lint, migrations in step with the models, then pytest including the
 # browser journeys (tests/e2e). Any failing step fails the target.
-test: install  ## ruff, migration check, pytest (unit + e2e) on SQLite or DATABASE_URL
-	@echo "--- ruff check"
+test: install  ## ruff (lint + format), migration check, pytest (unit + e2e) on SQLite or DATABASE_URL
+	@echo "--- ruff check, ruff format --check"
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@echo "--- makemigrations --check"
 	$(PY) manage.py makemigrations --check --dry-run
 	@echo "--- pytest ($${DATABASE_URL:-SQLite}$${REDIS_URL:+, Redis})"

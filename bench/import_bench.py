@@ -120,8 +120,12 @@ def make_roster(spec: dict) -> dict:
     code, name = spec["school"]
     school, _ = School.objects.get_or_create(
         code=code,
-        defaults={"name": name, "kind": School.Kind.NINE_YEAR, "county": county,
-                  "township_id": townships[0][0]},
+        defaults={
+            "name": name,
+            "kind": School.Kind.NINE_YEAR,
+            "county": county,
+            "township_id": townships[0][0],
+        },
     )
     division = county.division_prefix
     taken = set(
@@ -159,9 +163,16 @@ def make_roster(spec: dict) -> dict:
         village = rng.choice(catalog.VILLAGE_NAMES) + "村"
         one_away = rng.random() < 0.04  # 一方外出另一方无监护能力: the other parent guards
         guardianship = (
-            c.GuardianshipType.ONE_PARENT if one_away
-            else _pick(rng, [(c.GuardianshipType.GRANDPARENT, 89), (c.GuardianshipType.RELATIVE, 3),
-                             (c.GuardianshipType.NONE, 4)])
+            c.GuardianshipType.ONE_PARENT
+            if one_away
+            else _pick(
+                rng,
+                [
+                    (c.GuardianshipType.GRANDPARENT, 89),
+                    (c.GuardianshipType.RELATIVE, 3),
+                    (c.GuardianshipType.NONE, 4),
+                ],
+            )
         )
         father_place = _pick(rng, catalog.WORK_PLACES)
         row = {
@@ -175,17 +186,21 @@ def make_roster(spec: dict) -> dict:
             "township": township,
             "village": village,
             "current_address": f"湖州市{COUNTY}{township}{village}{rng.randint(1, 12)}组"
-                               f"{rng.randint(1, 99)}号",
+            f"{rng.randint(1, 99)}号",
             "boarding": "是" if rng.random() < 0.1 else "否",
-            "left_behind_type": label(c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE if one_away
-                                      else c.LeftBehindType.BOTH_AWAY),
+            "left_behind_type": label(
+                c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE
+                if one_away
+                else c.LeftBehindType.BOTH_AWAY
+            ),
             "guardianship_type": label(guardianship),
             "guardianship_assessment": _pick(rng, [("较好", 55), ("一般", 38), ("差", 7)]),
             "father_name": surname + rng.choice(catalog.MEN_NAMES),
             "father_work_place": father_place,
             "father_phone": _phone(rng),
             "mother_name": mother_surname + rng.choice(catalog.WOMEN_NAMES),
-            "mother_work_place": father_place if rng.random() < 0.65
+            "mother_work_place": father_place
+            if rng.random() < 0.65
             else _pick(rng, catalog.WORK_PLACES),
             "mother_phone": _phone(rng),
             "study_status": _pick(rng, [("优秀", 20), ("良好", 40), ("一般", 32), ("较差", 8)]),
@@ -197,17 +212,26 @@ def make_roster(spec: dict) -> dict:
         if guardianship == c.GuardianshipType.NONE:
             row.update(guardian_name="", guardian_relation="", guardian_phone="")
         elif guardianship == c.GuardianshipType.ONE_PARENT:
-            row.update(guardian_name=row["mother_name"], guardian_relation="母亲",
-                       guardian_phone=row["mother_phone"], mother_work_place="")
+            row.update(
+                guardian_name=row["mother_name"],
+                guardian_relation="母亲",
+                guardian_phone=row["mother_phone"],
+                mother_work_place="",
+            )
         elif guardianship == c.GuardianshipType.GRANDPARENT:
             relation = rng.choice(["祖母", "祖母", "祖父", "外祖母", "外祖父"])
             pool = catalog.OLD_MEN_NAMES if relation.endswith("父") else catalog.OLD_WOMEN_NAMES
-            row.update(guardian_name=rng.choice(surnames) + rng.choice(pool),
-                       guardian_relation=relation, guardian_phone=_phone(rng))
+            row.update(
+                guardian_name=rng.choice(surnames) + rng.choice(pool),
+                guardian_relation=relation,
+                guardian_phone=_phone(rng),
+            )
         else:
-            row.update(guardian_name=surname + rng.choice(catalog.MEN_NAMES),
-                       guardian_relation=rng.choice(["伯父", "叔叔", "姑姑", "舅舅", "姨妈"]),
-                       guardian_phone=_phone(rng))
+            row.update(
+                guardian_name=surname + rng.choice(catalog.MEN_NAMES),
+                guardian_relation=rng.choice(["伯父", "叔叔", "姑姑", "舅舅", "姨妈"]),
+                guardian_phone=_phone(rng),
+            )
         roll = rng.random()
         if roll < 0.015:
             row.update(health="残疾", disability_category=rng.choice(catalog.DISABILITIES))
@@ -217,8 +241,11 @@ def make_roster(spec: dict) -> dict:
             row.update(health="健康", disability_category="")
         ws.append([row[key] for key in keys])
     wb.save(spec["file"])
-    return {"rows": spec["rows"], "bytes": Path(spec["file"]).stat().st_size,
-            "school_id": school.pk}
+    return {
+        "rows": spec["rows"],
+        "bytes": Path(spec["file"]).stat().st_size,
+        "school_id": school.pk,
+    }
 
 
 def _phone(rng: random.Random) -> str:
@@ -260,8 +287,11 @@ def phase_parse(spec: dict) -> dict:
     path = Path(spec["file"])
     parsed = parse_roster(path.read_bytes(), path.name, today=today)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": len(parsed.rows),
-            "check": {"accepted": len(parsed.accepted), "rejected": len(parsed.rejected)}}
+    return {
+        "seconds": seconds,
+        "rows": len(parsed.rows),
+        "check": {"accepted": len(parsed.accepted), "rejected": len(parsed.rejected)},
+    }
 
 
 def phase_ours(spec: dict) -> dict:
@@ -282,14 +312,17 @@ def phase_ours(spec: dict) -> dict:
     source = ChangeSource(None, ChangeRecord.Source.IMPORT, f"bench:{path.name}"[:64])
     summary = roster_apply(plan, school=school, source=source, today=today)
     done = time.perf_counter()
-    errors = [
-        f"row {p.row.row_number}: {e.code} {e.message}" for p in plan.rows for e in p.errors
-    ][:5]
+    errors = [f"row {p.row.row_number}: {e.code} {e.message}" for p in plan.rows for e in p.errors][
+        :5
+    ]
     return {
         "seconds": done - started,
         "rows": summary["rows"],
-        "steps": {"parse": parsed_at - started, "plan": planned_at - parsed_at,
-                  "apply": done - planned_at},
+        "steps": {
+            "parse": parsed_at - started,
+            "plan": planned_at - parsed_at,
+            "apply": done - planned_at,
+        },
         "steps_peak_rss_mb": {"parse": parsed_hwm, "plan": planned_hwm, "apply": _hwm_mb()},
         "check": {**summary, "first_errors": errors},
     }
@@ -328,8 +361,9 @@ def _child_resource(*, bulk: bool):
     yes_no = {"是": True, "否": False}
 
     def column(key, widget=None):
-        return fields.Field(attribute=key, column_name=header[key],
-                            widget=widget or widgets.CharWidget())
+        return fields.Field(
+            attribute=key, column_name=header[key], widget=widget or widgets.CharWidget()
+        )
 
     def derived(key):
         return fields.Field(attribute=key, column_name=key)
@@ -376,14 +410,39 @@ def _child_resource(*, bulk: bool):
             model = Child
             import_id_fields = ("id_number",)
             fields = (
-                "name", "ethnicity", "id_number", "grade", "class_name", "village",
-                "current_address", "boarding", "left_behind_type", "guardianship_type",
-                "guardianship_assessment", "guardian_name", "guardian_relation",
-                "guardian_phone", "father_name", "father_work_place", "father_phone",
-                "mother_name", "mother_work_place", "mother_phone", "health",
-                "disability_category", "study_status", "living_status", "low_income",
-                "in_difficulty", "notes", "gender", "birth_date", "township_id", "school_id",
-                "county_id", "registered_on",
+                "name",
+                "ethnicity",
+                "id_number",
+                "grade",
+                "class_name",
+                "village",
+                "current_address",
+                "boarding",
+                "left_behind_type",
+                "guardianship_type",
+                "guardianship_assessment",
+                "guardian_name",
+                "guardian_relation",
+                "guardian_phone",
+                "father_name",
+                "father_work_place",
+                "father_phone",
+                "mother_name",
+                "mother_work_place",
+                "mother_phone",
+                "health",
+                "disability_category",
+                "study_status",
+                "living_status",
+                "low_income",
+                "in_difficulty",
+                "notes",
+                "gender",
+                "birth_date",
+                "township_id",
+                "school_id",
+                "county_id",
+                "registered_on",
             )
             if bulk:
                 use_bulk = True
@@ -431,8 +490,10 @@ def phase_baseline(spec: dict) -> dict:
         "seconds": done - started,
         "rows": len(dataset),
         "steps": {"load": loaded_at - started, "import_data": done - loaded_at},
-        "check": {"totals": {k: v for k, v in result.totals.items() if v},
-                  "child_rows_of_school": imported},
+        "check": {
+            "totals": {k: v for k, v in result.totals.items() if v},
+            "child_rows_of_school": imported,
+        },
     }
 
 
@@ -498,11 +559,15 @@ def worker(spec: dict) -> None:
 def run_worker(db: BenchDatabase, spec: dict) -> dict:
     completed = subprocess.run(
         [PYTHON, str(Path(__file__).resolve()), "--worker", json.dumps(spec, ensure_ascii=False)],
-        env=db.env(), cwd=REPO, stdout=subprocess.PIPE, text=True, check=True,
+        env=db.env(),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
     )
     for line in reversed(completed.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            return json.loads(line[len(RESULT_PREFIX) :])
     raise RuntimeError(f"worker {spec['phase']} printed no result:\n{completed.stdout}")
 
 
@@ -526,8 +591,17 @@ def run(args) -> dict:
 
         def make(key: str, rows: int, slot: int) -> str:
             path = str(workdir / f"roster-{key}.xlsx")
-            made = run_worker(db, {"phase": "make", "file": path, "school": SCHOOLS[key],
-                                   "rows": rows, "slot": slot, "seed": args.seed})
+            made = run_worker(
+                db,
+                {
+                    "phase": "make",
+                    "file": path,
+                    "school": SCHOOLS[key],
+                    "rows": rows,
+                    "slot": slot,
+                    "seed": args.seed,
+                },
+            )
             log(f"wrote {path}: {made['rows']:,} rows, {made['bytes'] / 1e6:.1f} MB")
             info.setdefault("files", {})[key] = made
             return path
@@ -537,9 +611,11 @@ def run(args) -> dict:
             result = run_worker(db, {"phase": phase, "profile": profile, **spec})
             result.update(name=name, note=note)
             phases.append(result)
-            log(f"{name}: {result['rows']:,} rows in {result['seconds']:.2f}s "
+            log(
+                f"{name}: {result['rows']:,} rows in {result['seconds']:.2f}s "
                 f"({result['rows'] / result['seconds']:,.0f} rows/s), "
-                f"peak {result['peak_rss_mb']:.0f} MB; {result.get('check')}")
+                f"peak {result['peak_rss_mb']:.0f} MB; {result.get('check')}"
+            )
             return result
 
         def reset(analyze_only: bool = False) -> None:
@@ -552,25 +628,37 @@ def run(args) -> dict:
 
         result = measure("parse", "parse", "floor: parse_roster only", file=empty_file)
         _verify("parse", result, {"accepted": rows, "rejected": 0})
-        result = measure("ours-empty", "ours", "empty registry, fresh school",
-                         file=empty_file, school=school)
+        result = measure(
+            "ours-empty", "ours", "empty registry, fresh school", file=empty_file, school=school
+        )
         _verify("ours-empty", result, {"created": rows, "rejected": 0})
-        result = measure("ours-reimport", "ours", "same file again: all unchanged",
-                         file=empty_file, school=school)
+        result = measure(
+            "ours-reimport",
+            "ours",
+            "same file again: all unchanged",
+            file=empty_file,
+            school=school,
+        )
         _verify("ours-reimport", result, {"unchanged": rows, "rejected": 0})
 
         reset()
         note = "django-import-export defaults, empty registry"
         if args.baseline_rows != rows:
             note += f" (first {args.baseline_rows:,} rows; rate per row)"
-        result = measure("baseline", "baseline", note, file=baseline_file,
-                         school=SCHOOLS["baseline"])
+        result = measure(
+            "baseline", "baseline", note, file=baseline_file, school=SCHOOLS["baseline"]
+        )
         _verify("baseline", result, {"child_rows_of_school": args.baseline_rows})
         if args.baseline_bulk:
             reset()
-            result = measure("baseline-bulk", "baseline",
-                             "import-export use_bulk + skip_diff, empty registry",
-                             file=baseline_file, school=SCHOOLS["baseline"], bulk=True)
+            result = measure(
+                "baseline-bulk",
+                "baseline",
+                "import-export use_bulk + skip_diff, empty registry",
+                file=baseline_file,
+                school=SCHOOLS["baseline"],
+                bulk=True,
+            )
             _verify("baseline-bulk", result, {"child_rows_of_school": args.baseline_rows})
 
         reset()
@@ -579,8 +667,13 @@ def run(args) -> dict:
         reset(analyze_only=True)
         log(f"seeded {args.full:,} children in {info['seed_seconds']:.0f}s")
         full_file = make("full", rows, 2)
-        result = measure("ours-full", "ours", f"registry of {args.full:,} + this school",
-                         file=full_file, school=SCHOOLS["full"])
+        result = measure(
+            "ours-full",
+            "ours",
+            f"registry of {args.full:,} + this school",
+            file=full_file,
+            school=SCHOOLS["full"],
+        )
         _verify("ours-full", result, {"created": rows, "rejected": 0})
     finally:
         db.drop()
@@ -588,25 +681,36 @@ def run(args) -> dict:
             path.unlink()
         workdir.rmdir()
     info["machine_at_end"] = machine()
-    return {**info, "rows": args.rows, "baseline_rows": args.baseline_rows, "full": args.full,
-            "phases": phases}
+    return {
+        **info,
+        "rows": args.rows,
+        "baseline_rows": args.baseline_rows,
+        "full": args.full,
+        "phases": phases,
+    }
 
 
 def report(figures: dict) -> dict:
     by_name = {p["name"]: p for p in figures["phases"]}
     rate = {name: p["rows"] / p["seconds"] for name, p in by_name.items()}
     print()
-    print(f"Roster import benchmark: {figures['database']}, {figures['rows']:,}-row xlsx, "
-          f"full registry {figures['full']:,} (seed_demo {figures.get('seed_seconds', 0):.0f}s)")
-    print(f"code {figures['code']}; {figures['machine_at_start']} (start), "
-          f"{figures['machine_at_end'].split('average ')[1]} (end)")
+    print(
+        f"Roster import benchmark: {figures['database']}, {figures['rows']:,}-row xlsx, "
+        f"full registry {figures['full']:,} (seed_demo {figures.get('seed_seconds', 0):.0f}s)"
+    )
+    print(
+        f"code {figures['code']}; {figures['machine_at_start']} (start), "
+        f"{figures['machine_at_end'].split('average ')[1]} (end)"
+    )
     print()
     head = f"{'phase':<14} {'rows':>7} {'seconds':>9} {'rows/s':>9} {'peak RSS MB':>12}  notes"
     print(head)
     print("-" * (len(head) + 40))
     for p in figures["phases"]:
-        print(f"{p['name']:<14} {p['rows']:>7,} {p['seconds']:>9.2f} {rate[p['name']]:>9,.0f} "
-              f"{p['peak_rss_mb']:>12.0f}  {p['note']}")
+        print(
+            f"{p['name']:<14} {p['rows']:>7,} {p['seconds']:>9.2f} {rate[p['name']]:>9,.0f} "
+            f"{p['peak_rss_mb']:>12.0f}  {p['note']}"
+        )
     setup = min(p["setup_rss_mb"] for p in figures["phases"])
     print(f"(peak RSS includes the Django process itself: ~{setup:.0f} MB after django.setup())")
     for p in figures["phases"]:
@@ -626,22 +730,41 @@ def report(figures: dict) -> dict:
         for name in ("ours-empty", "ours-full"):
             if name in rate:
                 ratios[f"{name}/baseline"] = rate[name] / rate["baseline"]
-                rows.append((f"{name} / baseline rows/s", f"{ratios[f'{name}/baseline']:.1f}x",
-                             f">= {TARGET_RATIO:.0f}x", ratios[f"{name}/baseline"] >= TARGET_RATIO))
+                rows.append(
+                    (
+                        f"{name} / baseline rows/s",
+                        f"{ratios[f'{name}/baseline']:.1f}x",
+                        f">= {TARGET_RATIO:.0f}x",
+                        ratios[f"{name}/baseline"] >= TARGET_RATIO,
+                    )
+                )
         if "baseline-bulk" in rate:
             for name in ("ours-empty", "ours-full"):
                 ratios[f"{name}/baseline-bulk"] = rate[name] / rate["baseline-bulk"]
-                rows.append((f"{name} / baseline-bulk rows/s",
-                             f"{ratios[f'{name}/baseline-bulk']:.1f}x", "-", None))
+                rows.append(
+                    (
+                        f"{name} / baseline-bulk rows/s",
+                        f"{ratios[f'{name}/baseline-bulk']:.1f}x",
+                        "-",
+                        None,
+                    )
+                )
     for name in ("ours-empty", "ours-reimport", "ours-full"):
         if name in rate:
-            rows.append((f"{name} rows/s end-to-end", f"{rate[name]:,.0f}",
-                         f">= {TARGET_RATE:,.0f}", rate[name] >= TARGET_RATE))
+            rows.append(
+                (
+                    f"{name} rows/s end-to-end",
+                    f"{rate[name]:,.0f}",
+                    f">= {TARGET_RATE:,.0f}",
+                    rate[name] >= TARGET_RATE,
+                )
+            )
     for name in ("parse", "ours-empty", "ours-reimport", "ours-full"):
         if name in by_name:
             mb = by_name[name]["peak_rss_mb"]
-            rows.append((f"{name} peak RSS MB", f"{mb:.0f}", f"< {TARGET_RSS_MB:.0f}",
-                         mb < TARGET_RSS_MB))
+            rows.append(
+                (f"{name} peak RSS MB", f"{mb:.0f}", f"< {TARGET_RSS_MB:.0f}", mb < TARGET_RSS_MB)
+            )
     for label, value, target, ok in rows:
         status = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"{label:<36} {value:>10} {target:>10}  {status}")
@@ -656,15 +779,30 @@ def report(figures: dict) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=50_000, help="rows of the roster file")
-    parser.add_argument("--baseline-rows", type=int, default=None,
-                        help="rows of the baseline's file (default: --rows)")
-    parser.add_argument("--full", type=int, default=200_000,
-                        help="children seeded before ours-full (default 200,000)")
+    parser.add_argument(
+        "--baseline-rows",
+        type=int,
+        default=None,
+        help="rows of the baseline's file (default: --rows)",
+    )
+    parser.add_argument(
+        "--full",
+        type=int,
+        default=200_000,
+        help="children seeded before ours-full (default 200,000)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the roster files")
-    parser.add_argument("--no-baseline-bulk", dest="baseline_bulk", action="store_false",
-                        help="skip the use_bulk variant of the baseline")
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the ours-* phases and print the top functions")
+    parser.add_argument(
+        "--no-baseline-bulk",
+        dest="baseline_bulk",
+        action="store_false",
+        help="skip the use_bulk variant of the baseline",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the ours-* phases and print the top functions",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -676,11 +814,15 @@ def main(argv=None) -> None:
         args.baseline_rows = args.rows
     figures = run(args)
     figures["ratios"] = report(figures)
-    figures["targets"] = {"ratio": TARGET_RATIO, "rows_per_s": TARGET_RATE,
-                          "peak_rss_mb": TARGET_RSS_MB}
+    figures["targets"] = {
+        "ratio": TARGET_RATIO,
+        "rows_per_s": TARGET_RATE,
+        "peak_rss_mb": TARGET_RSS_MB,
+    }
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2,
-                                              default=str), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         log(f"figures written to {args.json}")
 
 

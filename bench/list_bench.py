@@ -123,17 +123,25 @@ def measure(args, figures: dict) -> None:
     request_started.disconnect(reset_queries)
     district = OrgUnit.objects.get(level=OrgUnit.Level.COUNTY, name=DISTRICT)
     users = [
-        (f"district staff {DISTRICT}",
-         User.objects.filter(role=Role.DISTRICT_STAFF, district=district, is_active=True)
-         .order_by("pk").first()),
-        ("city admin",
-         User.objects.filter(role=Role.CITY_ADMIN, is_active=True).order_by("pk").first()),
+        (
+            f"district staff {DISTRICT}",
+            User.objects.filter(role=Role.DISTRICT_STAFF, district=district, is_active=True)
+            .order_by("pk")
+            .first(),
+        ),
+        (
+            "city admin",
+            User.objects.filter(role=Role.CITY_ADMIN, is_active=True).order_by("pk").first(),
+        ),
     ]
     if any(user is None for _, user in users):
         raise SystemExit("seed_demo accounts not found: is this a seeded database?")
     school_id = (
         Child.objects.filter(county=district, status="active", school__isnull=False)
-        .values("school").annotate(n=Count("pk")).order_by("-n").values_list("school", flat=True)
+        .values("school")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("school", flat=True)
         .first()
     )
     figures["registry"] = {
@@ -161,6 +169,7 @@ def measure(args, figures: dict) -> None:
                 return response
 
             if path == "/":
+
                 def selectors_only(user=user):
                     return home_summary(user)
             else:
@@ -173,29 +182,36 @@ def measure(args, figures: dict) -> None:
                     found = Paginator(qs, PAGE_SIZE).get_page(query.get("page"))
                     return found.paginator.count, list(found.object_list)
 
-            server, server_queries, captured = _timed(page, warmup=args.warmup,
-                                                      repeat=args.repeat)
-            base, base_queries, _ = _timed(selectors_only, warmup=args.warmup,
-                                           repeat=args.repeat)
+            server, server_queries, captured = _timed(page, warmup=args.warmup, repeat=args.repeat)
+            base, base_queries, _ = _timed(selectors_only, warmup=args.warmup, repeat=args.repeat)
             slowest = sorted(captured, key=lambda q: float(q["time"]), reverse=True)[:2]
             row = {
-                "user": who, "url": label, "path": url,
-                "server": server, "server_queries": server_queries,
-                "selectors": base, "selectors_queries": base_queries,
+                "user": who,
+                "url": label,
+                "path": url,
+                "server": server,
+                "server_queries": server_queries,
+                "selectors": base,
+                "selectors_queries": base_queries,
                 "slowest_queries": slowest,
             }
             results.append(row)
-            log(f"{who} {label}: page {server['median_ms']:.1f} ms (p90 "
+            log(
+                f"{who} {label}: page {server['median_ms']:.1f} ms (p90 "
                 f"{server['p90_ms']:.1f}), {server_queries} queries; selectors "
-                f"{base['median_ms']:.1f} ms")
+                f"{base['median_ms']:.1f} ms"
+            )
     for row in results:
         if row["server"]["median_ms"] > args.slow_ms:
             row["explain"] = [explain(connection, query["sql"]) for query in row["slowest_queries"]]
 
 
 def explain(connection, sql: str) -> str:
-    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" \
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
         else "EXPLAIN QUERY PLAN "
+    )
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql)
         return "\n".join(" | ".join(str(col) for col in line) for line in cursor.fetchall())
@@ -203,51 +219,69 @@ def explain(connection, sql: str) -> str:
 
 def report(figures: dict, args) -> None:
     print()
-    print(f"Child list benchmark: {figures['database']}, {figures['registry']['children']:,} "
-          f"children ({figures['registry']['active']:,} active); "
-          f"{args.warmup} warm-ups + {args.repeat} runs each")
+    print(
+        f"Child list benchmark: {figures['database']}, {figures['registry']['children']:,} "
+        f"children ({figures['registry']['active']:,} active); "
+        f"{args.warmup} warm-ups + {args.repeat} runs each"
+    )
     print(f"registry: {figures['registry']}")
-    print(f"code {figures['code']}; {figures['machine_at_start']} (start), "
-          f"{figures['machine_at_end'].split('average ')[1]} (end)")
+    print(
+        f"code {figures['code']}; {figures['machine_at_start']} (start), "
+        f"{figures['machine_at_end'].split('average ')[1]} (end)"
+    )
     if figures.get("seed_seconds"):
         print(f"seed_demo took {figures['seed_seconds']:.0f}s")
     print()
-    head = (f"{ljust('user', 20)} {ljust('url', 36)} {'page med':>9} {'p90':>8} {'SQL':>4}  "
-            f"{'selectors med':>13} {'p90':>8} {'SQL':>4}  {'page-sel':>8}")
+    head = (
+        f"{ljust('user', 20)} {ljust('url', 36)} {'page med':>9} {'p90':>8} {'SQL':>4}  "
+        f"{'selectors med':>13} {'p90':>8} {'SQL':>4}  {'page-sel':>8}"
+    )
     print(head)
     print("-" * len(head))
     for row in figures["results"]:
         server, base = row["server"], row["selectors"]
         flag = f"  > {args.slow_ms:.0f} ms" if server["median_ms"] > args.slow_ms else ""
-        print(f"{ljust(row['user'], 20)} {ljust(row['url'], 36)} {server['median_ms']:>9.1f} "
-              f"{server['p90_ms']:>8.1f} {row['server_queries']:>4}  "
-              f"{base['median_ms']:>13.1f} {base['p90_ms']:>8.1f} {row['selectors_queries']:>4}  "
-              f"{server['median_ms'] - base['median_ms']:>8.1f}{flag}")
-    print("(ms; 'page' = the whole request through the test Client, 'selectors' = filter form"
-          " + selectors + COUNT + first page rows, no template; for / the home_summary"
-          " selector)")
+        print(
+            f"{ljust(row['user'], 20)} {ljust(row['url'], 36)} {server['median_ms']:>9.1f} "
+            f"{server['p90_ms']:>8.1f} {row['server_queries']:>4}  "
+            f"{base['median_ms']:>13.1f} {base['p90_ms']:>8.1f} {row['selectors_queries']:>4}  "
+            f"{server['median_ms'] - base['median_ms']:>8.1f}{flag}"
+        )
+    print(
+        "(ms; 'page' = the whole request through the test Client, 'selectors' = filter form"
+        " + selectors + COUNT + first page rows, no template; for / the home_summary"
+        " selector)"
+    )
     for row in figures["results"]:
         for rank, (query, plan) in enumerate(
             zip(row["slowest_queries"], row.get("explain") or [], strict=False), 1
         ):
             print()
-            print(f"===== {row['user']} {row['url']}: slowest query #{rank} "
-                  f"({float(query['time']) * 1000:.0f} ms when captured) =====")
+            print(
+                f"===== {row['user']} {row['url']}: slowest query #{rank} "
+                f"({float(query['time']) * 1000:.0f} ms when captured) ====="
+            )
             print(query["sql"])
             print(plan)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--children", type=int, default=1_000_000,
-                        help="children to seed (default 1,000,000)")
-    parser.add_argument("--reuse", metavar="DBNAME",
-                        help="measure this existing database; no seeding, not dropped")
+    parser.add_argument(
+        "--children", type=int, default=1_000_000, help="children to seed (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--reuse", metavar="DBNAME", help="measure this existing database; no seeding, not dropped"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--slow-ms", type=float, default=300.0,
-                        help="EXPLAIN ANALYZE pages slower than this (median)")
+    parser.add_argument(
+        "--slow-ms",
+        type=float,
+        default=300.0,
+        help="EXPLAIN ANALYZE pages slower than this (median)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -277,8 +311,9 @@ def main(argv=None) -> None:
         db.drop()
     report(figures, args)
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2,
-                                              default=str), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         log(f"figures written to {args.json}")
 
 

@@ -43,7 +43,11 @@ LIST_COLUMNS = [
     ("是否寄宿", 8, lambda r, mid, mph: r["boarding"]),
     ("留守类型", 20, lambda r, mid, mph: _label(c.LeftBehindType, r["left_behind_type"])),
     ("监护方式", 12, lambda r, mid, mph: _label(c.GuardianshipType, r["guardianship_type"])),
-    ("监护情况", 8, lambda r, mid, mph: _label(c.GuardianshipAssessment, r["guardianship_assessment"])),
+    (
+        "监护情况",
+        8,
+        lambda r, mid, mph: _label(c.GuardianshipAssessment, r["guardianship_assessment"]),
+    ),
     ("监护人姓名", 10, lambda r, mid, mph: r["guardian_name"]),
     ("监护人与儿童关系", 10, lambda r, mid, mph: r["guardian_relation"]),
     ("监护人电话", 15, lambda r, mid, mph: mph(r["guardian_phone"])),
@@ -64,13 +68,42 @@ LIST_COLUMNS = [
 ]
 
 VALUE_FIELDS = (
-    "name", "gender", "ethnicity", "id_number", "birth_date", "county__name", "township__name",
-    "village", "school__name", "grade", "class_name", "boarding", "left_behind_type",
-    "guardianship_type", "guardianship_assessment", "guardian_name", "guardian_relation",
-    "guardian_phone", "father_name", "father_work_place", "father_phone", "mother_name",
-    "mother_work_place", "mother_phone", "health", "disability_category", "study_status",
-    "living_status", "low_income", "in_difficulty", "status", "notes", "hukou_registered",
-    "hukou_address", "current_address", "schooling",
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "county__name",
+    "township__name",
+    "village",
+    "school__name",
+    "grade",
+    "class_name",
+    "boarding",
+    "left_behind_type",
+    "guardianship_type",
+    "guardianship_assessment",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_phone",
+    "father_name",
+    "father_work_place",
+    "father_phone",
+    "mother_name",
+    "mother_work_place",
+    "mother_phone",
+    "health",
+    "disability_category",
+    "study_status",
+    "living_status",
+    "low_income",
+    "in_difficulty",
+    "status",
+    "notes",
+    "hukou_registered",
+    "hukou_address",
+    "current_address",
+    "schooling",
 )
 
 
@@ -99,25 +132,51 @@ NATIONAL_COLUMNS = [
     ("公民身份证号码", lambda r, mid, mph: mid(r["id_number"])),
     ("是否登记户口", lambda r, mid, mph: _yes(r["hukou_registered"])),
     ("户籍所在地", lambda r, mid, mph: r["hukou_address"]),
-    ("现居住地", lambda r, mid, mph: r["current_address"] or f"{r['township__name']}{r['village']}"),
+    (
+        "现居住地",
+        lambda r, mid, mph: r["current_address"] or f"{r['township__name']}{r['village']}",
+    ),
     ("身体情况", lambda r, mid, mph: _label(c.Health, r["health"])),
     ("残疾类别及等级/患病类型", lambda r, mid, mph: r["disability_category"]),
     ("是否学校寄宿", lambda r, mid, mph: _yes(r["boarding"])),
-    ("就学情况", lambda r, mid, mph: _label(c.SchoolingStage, r["schooling"]) or ("小学" if (r["grade"] or 0) in range(1, 7) else "初中" if (r["grade"] or 0) in range(7, 10) else "")),
+    (
+        "就学情况",
+        lambda r, mid, mph: (
+            _label(c.SchoolingStage, r["schooling"])
+            or (
+                "小学"
+                if (r["grade"] or 0) in range(1, 7)
+                else "初中"
+                if (r["grade"] or 0) in range(7, 10)
+                else ""
+            )
+        ),
+    ),
     ("父亲姓名", lambda r, mid, mph: r["father_name"]),
     ("父亲当前务工地点", lambda r, mid, mph: r["father_work_place"]),
     ("父亲联系电话", lambda r, mid, mph: mph(r["father_phone"])),
     ("母亲姓名", lambda r, mid, mph: r["mother_name"]),
     ("母亲当前务工地点", lambda r, mid, mph: r["mother_work_place"]),
     ("母亲联系电话", lambda r, mid, mph: mph(r["mother_phone"])),
-    ("父母双方同时外出", lambda r, mid, mph: _yes(r["left_behind_type"] == c.LeftBehindType.BOTH_AWAY)),
-    ("一方外出另一方无监护能力", lambda r, mid, mph: _yes(r["left_behind_type"] == c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE)),
+    (
+        "父母双方同时外出",
+        lambda r, mid, mph: _yes(r["left_behind_type"] == c.LeftBehindType.BOTH_AWAY),
+    ),
+    (
+        "一方外出另一方无监护能力",
+        lambda r, mid, mph: _yes(
+            r["left_behind_type"] == c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE
+        ),
+    ),
     ("有无委托监护人", lambda r, mid, mph: "有" if r["guardian_name"] else "无"),
     ("委托监护人姓名", lambda r, mid, mph: r["guardian_name"]),
     ("委托监护人电话", lambda r, mid, mph: mph(r["guardian_phone"])),
     ("与被监护人关系", lambda r, mid, mph: r["guardian_relation"]),
     ("监护类型", lambda r, mid, mph: _national_guardianship(r)),
-    ("监护情况评估", lambda r, mid, mph: _label(c.GuardianshipAssessment, r["guardianship_assessment"])),
+    (
+        "监护情况评估",
+        lambda r, mid, mph: _label(c.GuardianshipAssessment, r["guardianship_assessment"]),
+    ),
     ("救助帮扶", lambda r, mid, mph: "低保" if r["low_income"] else ""),
     ("困境儿童", lambda r, mid, mph: _yes(r["in_difficulty"])),
 ]
@@ -127,7 +186,10 @@ def _national_guardianship(r) -> str:
     """The national form's 监护类型 vocabulary, derived from ours."""
     if r["guardianship_type"] == c.GuardianshipType.NONE:
         return "无人监护"
-    if r["left_behind_type"] == c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE and r["guardianship_type"] == c.GuardianshipType.ONE_PARENT:
+    if (
+        r["left_behind_type"] == c.LeftBehindType.ONE_AWAY_OTHER_INCAPABLE
+        and r["guardianship_type"] == c.GuardianshipType.ONE_PARENT
+    ):
         return "父或母无监护能力"
     if r["guardianship_assessment"] == c.GuardianshipAssessment.POOR:
         return "受委托监护人监护能力不足"
@@ -140,10 +202,25 @@ def national_form_export(qs, *, full: bool, unit: str) -> StreamingSheet:
     mid, mph = _masker(full)
     sheet = StreamingSheet("农村留守儿童基本情况登记表")
     sheet.title_row("农村留守儿童基本情况登记表")
-    sheet.sheet.append([f"填报单位：{unit}", None, None, None, f"填报日期：{timezone.localdate():%Y年%m月%d日}"])
+    sheet.sheet.append(
+        [f"填报单位：{unit}", None, None, None, f"填报日期：{timezone.localdate():%Y年%m月%d日}"]
+    )
     sheet.header(["序号"] + [h for h, _ in NATIONAL_COLUMNS], [6] + [14] * len(NATIONAL_COLUMNS))
     for number, row in enumerate(_rows(qs), start=1):
         sheet.append([number] + [fn(row, mid, mph) for _, fn in NATIONAL_COLUMNS])
     sheet.sheet.append([])
-    sheet.sheet.append(["单位负责人：", None, None, "复核人：", None, None, "填表人：", None, None, "村(居)委会联系人："])
+    sheet.sheet.append(
+        [
+            "单位负责人：",
+            None,
+            None,
+            "复核人：",
+            None,
+            None,
+            "填表人：",
+            None,
+            None,
+            "村(居)委会联系人：",
+        ]
+    )
     return sheet

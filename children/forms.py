@@ -17,18 +17,26 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
 
     q = forms.CharField(label="姓名或身份证号", required=False, max_length=30)
     status = forms.ChoiceField(
-        label="状态", required=False,
+        label="状态",
+        required=False,
         choices=[("active", "在册"), ("left", "已退出"), ("all", "全部")],
     )
     as_of = forms.DateField(
-        label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="截至日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="查看某一日期在册的儿童（如年度考评基准日）",
     )
     county = forms.ModelChoiceField(label="区县", required=False, queryset=OrgUnit.objects.none())
-    township = forms.ModelChoiceField(label="乡镇(街道)", required=False, queryset=OrgUnit.objects.none())
+    township = forms.ModelChoiceField(
+        label="乡镇(街道)", required=False, queryset=OrgUnit.objects.none()
+    )
     school = forms.ModelChoiceField(label="学校", required=False, queryset=School.objects.none())
     grade = forms.TypedChoiceField(
-        label="年级", required=False, coerce=int, empty_value=None,
+        label="年级",
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", "全部")] + list(c.GRADE_CHOICES),
     )
     left_behind_type = forms.ChoiceField(
@@ -41,7 +49,9 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         label="监护情况", required=False, choices=[("", "全部")] + c.GuardianshipAssessment.choices
     )
     flags = forms.MultipleChoiceField(
-        label="风险标记", required=False, widget=forms.CheckboxSelectMultiple,
+        label="风险标记",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(k, v[0]) for k, v in RISK_FLAGS.items()],
     )
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
@@ -73,7 +83,10 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
 
 def _normalise_id(value: str) -> str:
     """Spaces out, full-width digits and a lower-case x mended (as a clerk types them)."""
-    table = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("ｘ"): ord("X"), ord("Ｘ"): ord("X")}
+    table = {ord("０") + i: ord("0") + i for i in range(10)} | {
+        ord("ｘ"): ord("X"),
+        ord("Ｘ"): ord("X"),
+    }
     return "".join(value.translate(table).split()).upper()
 
 
@@ -124,7 +137,11 @@ class RestoreForm(StyledFormMixin, forms.Form):
 class TransferForm(StyledFormMixin, forms.Form):
     to_school = forms.ModelChoiceField(label="转入学校", queryset=School.objects.none())
     grade = forms.TypedChoiceField(
-        label="年级", required=False, coerce=int, empty_value=None, choices=[("", "不变")] + list(c.GRADE_CHOICES)
+        label="年级",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "不变")] + list(c.GRADE_CHOICES),
     )
     class_name = forms.CharField(label="班级", required=False, max_length=20)
     note = forms.CharField(label="转学说明", max_length=200)
@@ -132,17 +149,26 @@ class TransferForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any active school of the city may receive a child; the sending side decides.
-        self.fields["to_school"].queryset = School.objects.filter(is_active=True).select_related("county")
+        self.fields["to_school"].queryset = School.objects.filter(is_active=True).select_related(
+            "county"
+        )
         self.fields["to_school"].label_from_instance = lambda s: f"{s.county.name} · {s.name}"
 
 
 class ExportForm(StyledFormMixin, forms.Form):
-    LAYOUTS = [("list", "当前名单（含全部字段）"), ("national", "全国农村留守儿童基本情况登记表格式")]
+    LAYOUTS = [
+        ("list", "当前名单（含全部字段）"),
+        ("national", "全国农村留守儿童基本情况登记表格式"),
+    ]
 
     layout = forms.ChoiceField(label="导出格式", choices=LAYOUTS, widget=forms.RadioSelect)
     full = forms.BooleanField(label="包含完整身份证号和电话（需说明用途）", required=False)
-    reason = forms.CharField(label="用途说明", required=False, max_length=200,
-                             help_text="导出完整号码时必填，例如：报送省平安建设信息系统")
+    reason = forms.CharField(
+        label="用途说明",
+        required=False,
+        max_length=200,
+        help_text="导出完整号码时必填，例如：报送省平安建设信息系统",
+    )
 
     def __init__(self, *args, may_unmask: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +187,8 @@ class ExportForm(StyledFormMixin, forms.Form):
 class RosterUploadForm(StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(label="学校", queryset=School.objects.none())
     file = forms.FileField(
-        label="名册文件", help_text="支持 .xlsx、.xls、.ods、.csv，不超过 20 MB。建议使用本页提供的模板。",
+        label="名册文件",
+        help_text="支持 .xlsx、.xls、.ods、.csv，不超过 20 MB。建议使用本页提供的模板。",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
 
@@ -169,7 +196,9 @@ class RosterUploadForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         schools = School.objects.visible_to(user).filter(is_active=True).select_related("county")
         self.fields["school"].queryset = schools
-        self.fields["school"].label_from_instance = lambda s: f"{s.county.name} · {s.name}（{s.code}）"
+        self.fields["school"].label_from_instance = lambda s: (
+            f"{s.county.name} · {s.name}（{s.code}）"
+        )
         if user.school_id:
             self.fields["school"].initial = user.school_id
             self.fields["school"].empty_label = None

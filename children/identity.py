@@ -56,14 +56,19 @@ def resident_id_parse(number: str) -> ResidentId:
     Messages start with 身份证号 so that callers may put the column name in front.
     """
     if len(number) != 18:
-        raise ResidentIdError("id_invalid", f"身份证号应为18位，这里是{len(number)}位：请对照户口簿或身份证核对")
+        raise ResidentIdError(
+            "id_invalid", f"身份证号应为18位，这里是{len(number)}位：请对照户口簿或身份证核对"
+        )
     if not _ID_SHAPE.match(number):
-        raise ResidentIdError("id_invalid", "身份证号含有数字和末位X以外的字符：请对照户口簿或身份证核对")
+        raise ResidentIdError(
+            "id_invalid", "身份证号含有数字和末位X以外的字符：请对照户口簿或身份证核对"
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ResidentIdError(
-            "id_invalid", f"身份证号第7～14位“{number[6:14]}”不是有效的出生日期：请对照户口簿或身份证核对"
+            "id_invalid",
+            f"身份证号第7～14位“{number[6:14]}”不是有效的出生日期：请对照户口簿或身份证核对",
         ) from None
     if ric.calc_check_digit(number) != number[17]:
         if number.endswith("000"):
@@ -72,11 +77,16 @@ def resident_id_parse(number: str) -> ResidentId:
                 "身份证号末尾变成了000，说明它曾被 Excel 存成数字，后几位已丢失：请把该列设置为“文本”格式后重新填写身份证号",
             )
         raise ResidentIdError(
-            "id_checksum", "身份证号校验位（最后一位）不正确，说明号码中有数字填错：请对照户口簿或身份证核对"
+            "id_checksum",
+            "身份证号校验位（最后一位）不正确，说明号码中有数字填错：请对照户口簿或身份证核对",
         )
     if not _division_known(number[:6], birth.year):
-        raise ResidentIdError("id_invalid", f"身份证号前6位地区码“{number[:6]}”不存在：请对照户口簿或身份证核对")
-    return ResidentId(number, birth, Gender.MALE.value if int(number[16]) % 2 else Gender.FEMALE.value)
+        raise ResidentIdError(
+            "id_invalid", f"身份证号前6位地区码“{number[:6]}”不存在：请对照户口簿或身份证核对"
+        )
+    return ResidentId(
+        number, birth, Gender.MALE.value if int(number[16]) % 2 else Gender.FEMALE.value
+    )
 
 
 def resident_id_build(division: str, birth_date: dt.date, order: int) -> str:

@@ -31,7 +31,9 @@ class ChildQuerySet(ScopedQuerySet):
 
     def as_of(self, day):
         """Children on the registry on ``day``: registered by then and not yet left."""
-        return self.filter(registered_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        return self.filter(registered_on__lte=day).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=day)
+        )
 
 
 class Child(models.Model):
@@ -47,25 +49,42 @@ class Child(models.Model):
     # --- where: county is denormalised from the township so that scoping is one indexed column
     # (db_index=False: each of these three is the first column of a composite index below.)
     county = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+", db_index=False,
+        "orgs.OrgUnit",
+        verbose_name=_("区县"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     township = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT, related_name="+", db_index=False,
+        "orgs.OrgUnit",
+        verbose_name=_("乡镇(街道)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     village = models.CharField(_("村(社区)"), max_length=50, blank=True)
     # --- school
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children", db_index=False,
+        "orgs.School",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,
     )
     schooling = models.CharField(
         _("就学情况"), max_length=20, choices=c.SchoolingStage.choices, blank=True
     )
-    grade = models.PositiveSmallIntegerField(_("年级"), null=True, blank=True, choices=c.GRADE_CHOICES)
+    grade = models.PositiveSmallIntegerField(
+        _("年级"), null=True, blank=True, choices=c.GRADE_CHOICES
+    )
     class_name = models.CharField(_("班级"), max_length=20, blank=True)
     boarding = models.BooleanField(_("学校寄宿"), default=False)
     # --- left-behind situation and guardianship
-    left_behind_type = models.CharField(_("留守类型"), max_length=20, choices=c.LeftBehindType.choices)
+    left_behind_type = models.CharField(
+        _("留守类型"), max_length=20, choices=c.LeftBehindType.choices
+    )
     guardianship_type = models.CharField(
         _("监护方式"), max_length=20, choices=c.GuardianshipType.choices
     )
@@ -82,10 +101,16 @@ class Child(models.Model):
     mother_work_place = models.CharField(_("母亲务工地点"), max_length=100, blank=True)
     mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
     # --- health, study, living
-    health = models.CharField(_("身体状况"), max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY)
+    health = models.CharField(
+        _("身体状况"), max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY
+    )
     disability_category = models.CharField(_("残疾类别及等级/患病类型"), max_length=50, blank=True)
-    study_status = models.CharField(_("学习状况"), max_length=10, choices=c.StudyStatus.choices, blank=True)
-    living_status = models.CharField(_("生活状况"), max_length=10, choices=c.LivingStatus.choices, blank=True)
+    study_status = models.CharField(
+        _("学习状况"), max_length=10, choices=c.StudyStatus.choices, blank=True
+    )
+    living_status = models.CharField(
+        _("生活状况"), max_length=10, choices=c.LivingStatus.choices, blank=True
+    )
     low_income = models.BooleanField(_("低保家庭"), default=False)
     in_difficulty = models.BooleanField(_("困境儿童"), default=False)
     difficulty_type = models.CharField(
@@ -98,7 +123,9 @@ class Child(models.Model):
     )
     registered_on = models.DateField(_("登记日期"))
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
-    leave_reason = models.CharField(_("退出原因"), max_length=20, choices=c.LeaveReason.choices, blank=True)
+    leave_reason = models.CharField(
+        _("退出原因"), max_length=20, choices=c.LeaveReason.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -114,18 +141,28 @@ class Child(models.Model):
         indexes = [
             # The list pages: a district's or a school's children, newest first, by status.
             models.Index(fields=["county", "status", "-id"], name="child_county_status_id"),
-            models.Index(fields=["school", "status", "grade", "class_name"], name="child_school_grade"),
+            models.Index(
+                fields=["school", "status", "grade", "class_name"], name="child_school_grade"
+            ),
             models.Index(fields=["township", "status"], name="child_township_status"),
             # A district's list filtered by grade (the paginator counts it).
-            models.Index(fields=["county", "grade"], condition=Q(status="active"), name="child_active_county_grade"),
+            models.Index(
+                fields=["county", "grade"],
+                condition=Q(status="active"),
+                name="child_active_county_grade",
+            ),
             # Name search is a prefix match (LIKE '王%'): pattern opclasses, so that it works
             # whatever the database collation; one for a district's list, one city-wide.
             models.Index(
-                fields=["county", "name"], opclasses=["int8_ops", "varchar_pattern_ops"],
-                condition=Q(status="active"), name="child_active_county_name",
+                fields=["county", "name"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                condition=Q(status="active"),
+                name="child_active_county_name",
             ),
             models.Index(
-                fields=["name"], opclasses=["varchar_pattern_ops"], condition=Q(status="active"),
+                fields=["name"],
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(status="active"),
                 name="child_active_name",
             ),
             # "As of" counts for the December evaluation.
@@ -134,7 +171,8 @@ class Child(models.Model):
             # the flag filters, the early-warning list and the home page counts.
             *[
                 models.Index(
-                    fields=["county", "-id"], condition=Q(status="active") & condition,
+                    fields=["county", "-id"],
+                    condition=Q(status="active") & condition,
                     name=f"child_risk_{flag}"[:30],
                 )
                 for flag, (_label, condition) in RISK_FLAGS.items()
@@ -179,14 +217,23 @@ class RosterUpload(models.Model):
         FAILED = "failed", _("检查未通过")
         CANCELLED = "cancelled", _("已取消")
 
-    school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="rosters")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="rosters"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     file = models.FileField(_("文件"), upload_to=roster_file_path)
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     message = models.CharField(_("说明"), max_length=300, blank=True)
     rows = models.PositiveIntegerField(_("数据行"), default=0)
@@ -247,7 +294,11 @@ class RosterRow(models.Model):
     class Meta:
         ordering = ["row_number"]
         # The preview pages list one upload's rows, optionally one outcome.
-        indexes = [models.Index(fields=["upload", "outcome", "row_number"], name="rosterrow_upload_outcome")]
+        indexes = [
+            models.Index(
+                fields=["upload", "outcome", "row_number"], name="rosterrow_upload_outcome"
+            )
+        ]
 
     def __str__(self):
         return f"第{self.row_number}行 {self.get_outcome_display()}"

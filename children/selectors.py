@@ -22,9 +22,23 @@ SORTS = {
 }
 
 LIST_FIELDS = (
-    "id", "name", "gender", "id_number", "birth_date", "grade", "class_name", "status",
-    "left_behind_type", "guardianship_type", "guardianship_assessment", "health",
-    "low_income", "in_difficulty", "county__name", "township__name", "school__name",
+    "id",
+    "name",
+    "gender",
+    "id_number",
+    "birth_date",
+    "grade",
+    "class_name",
+    "status",
+    "left_behind_type",
+    "guardianship_type",
+    "guardianship_assessment",
+    "health",
+    "low_income",
+    "in_difficulty",
+    "county__name",
+    "township__name",
+    "school__name",
 )
 
 
@@ -61,7 +75,9 @@ def child_list(user, params: dict) -> QuerySet[Child]:
         qs = child_queryset(user, status=None).as_of(as_of)
     else:
         qs = child_queryset(user, status=None if status == "all" else status)
-    return child_filter(qs, params).select_related("county", "township", "school").only(*LIST_FIELDS)
+    return (
+        child_filter(qs, params).select_related("county", "township", "school").only(*LIST_FIELDS)
+    )
 
 
 def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
@@ -114,8 +130,12 @@ def child_as_of(child: Child, day: dt.date) -> Child | None:
             return None
         for name, (old, _new) in record.changes.items():
             values[name] = old
-    snapshot = Child(**{
-        f.attname: f.to_python(values[f.name]) for f in Child._meta.concrete_fields if f.name in values
-    })
+    snapshot = Child(
+        **{
+            f.attname: f.to_python(values[f.name])
+            for f in Child._meta.concrete_fields
+            if f.name in values
+        }
+    )
     snapshot._state.adding = False
     return snapshot

@@ -25,13 +25,42 @@ from .roster.reader import MAX_UPLOAD_BYTES, MSG_TOO_LARGE, RosterFileError, sni
 # The fields a form, a roster or a transfer may set. Status fields change only through
 # child_leave / child_restore.
 EDITABLE_FIELDS = (
-    "name", "gender", "ethnicity", "id_number", "birth_date", "hukou_registered", "hukou_address",
-    "current_address", "county", "township", "village", "school", "schooling", "grade",
-    "class_name", "boarding", "left_behind_type", "guardianship_type", "guardianship_assessment",
-    "guardian_name", "guardian_relation", "guardian_phone", "father_name", "father_work_place",
-    "father_phone", "mother_name", "mother_work_place", "mother_phone", "health",
-    "disability_category", "study_status", "living_status", "low_income", "in_difficulty",
-    "difficulty_type", "notes",
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "hukou_registered",
+    "hukou_address",
+    "current_address",
+    "county",
+    "township",
+    "village",
+    "school",
+    "schooling",
+    "grade",
+    "class_name",
+    "boarding",
+    "left_behind_type",
+    "guardianship_type",
+    "guardianship_assessment",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_phone",
+    "father_name",
+    "father_work_place",
+    "father_phone",
+    "mother_name",
+    "mother_work_place",
+    "mother_phone",
+    "health",
+    "disability_category",
+    "study_status",
+    "living_status",
+    "low_income",
+    "in_difficulty",
+    "difficulty_type",
+    "notes",
 )
 
 
@@ -56,11 +85,15 @@ def _place(child: Child) -> None:
         raise ValidationError({"township": "乡镇(街道)与学校不在同一区县，请核对。"})
 
 
-def _record(child: Child, action: str, changes: dict, source: ChangeSource, reason: str = "") -> None:
+def _record(
+    child: Child, action: str, changes: dict, source: ChangeSource, reason: str = ""
+) -> None:
     changes_record(model=Child, entries=[(child.pk, action, changes)], source=source, reason=reason)
 
 
-def identity_check(*, id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date) -> None:
+def identity_check(
+    *, id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date
+) -> None:
     """The ID must be valid, agree with the birth date and gender given, and belong to a child
     under 16. Raises ValidationError with Chinese messages keyed by field."""
     try:
@@ -69,9 +102,13 @@ def identity_check(*, id_number: str, birth_date: dt.date | None, gender: str | 
         raise ValidationError({"id_number": exc.message}) from None
     errors = {}
     if birth_date and birth_date != rid.birth_date:
-        errors["birth_date"] = f"出生日期与身份证号不一致（身份证号显示为 {rid.birth_date:%Y-%m-%d}）"
+        errors["birth_date"] = (
+            f"出生日期与身份证号不一致（身份证号显示为 {rid.birth_date:%Y-%m-%d}）"
+        )
     if gender and gender != rid.gender:
-        errors["gender"] = f"性别与身份证号不一致（身份证号第17位显示为{c.Gender(rid.gender).label}）"
+        errors["gender"] = (
+            f"性别与身份证号不一致（身份证号第17位显示为{c.Gender(rid.gender).label}）"
+        )
     if age_on(rid.birth_date, today) >= MAX_AGE:
         errors["id_number"] = "该儿童已满十六周岁，不属于农村留守儿童登记范围"
     if errors:
@@ -82,10 +119,17 @@ def identity_check(*, id_number: str, birth_date: dt.date | None, gender: str | 
 def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = None) -> Child:
     today = today or timezone.localdate()
     identity_check(
-        id_number=data["id_number"], birth_date=data.get("birth_date"), gender=data.get("gender"), today=today
+        id_number=data["id_number"],
+        birth_date=data.get("birth_date"),
+        gender=data.get("gender"),
+        today=today,
     )
     if Child.objects.filter(id_number=data["id_number"]).exists():
-        raise ValidationError({"id_number": "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"})
+        raise ValidationError(
+            {
+                "id_number": "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"
+            }
+        )
     rid = resident_id_parse(data["id_number"])
     child = Child(**{**data, "birth_date": rid.birth_date, "gender": rid.gender})
     child.registered_on = today
@@ -109,7 +153,9 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
     _place(locked)
     if "id_number" in data or "birth_date" in data or "gender" in data:
         identity_check(
-            id_number=locked.id_number, birth_date=locked.birth_date, gender=locked.gender,
+            id_number=locked.id_number,
+            birth_date=locked.birth_date,
+            gender=locked.gender,
             today=locked.registered_on,
         )
     changes = field_diff(before, child_values(locked))
@@ -134,7 +180,13 @@ def child_leave(*, child: Child, on: dt.date, reason: str, note: str, source: Ch
     )
     locked.status, locked.left_on, locked.leave_reason = c.ChildStatus.LEFT, on, reason
     locked.save(update_fields=["status", "left_on", "leave_reason", "updated_at"])
-    _record(locked, ChangeRecord.Action.LEAVE, changes, source, reason=note or c.LeaveReason(reason).label)
+    _record(
+        locked,
+        ChangeRecord.Action.LEAVE,
+        changes,
+        source,
+        reason=note or c.LeaveReason(reason).label,
+    )
 
 
 @transaction.atomic
@@ -153,20 +205,32 @@ def child_restore(*, child: Child, note: str, source: ChangeSource) -> None:
 
 
 @transaction.atomic
-def child_transfer(*, child: Child, to_school, grade: int | None, class_name: str, note: str, actor) -> dict:
+def child_transfer(
+    *, child: Child, to_school, grade: int | None, class_name: str, note: str, actor
+) -> dict:
     """Move a child to another school (and its township and county). The old school stays in
     the history."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.school_id == to_school.pk:
         raise ValidationError({"to_school": "转入学校与当前学校相同。"})
     before = child_values(locked)
-    locked.school, locked.township_id, locked.county_id = to_school, to_school.township_id, to_school.county_id
+    locked.school, locked.township_id, locked.county_id = (
+        to_school,
+        to_school.township_id,
+        to_school.county_id,
+    )
     if grade is not None:
         locked.grade = grade
     locked.class_name = class_name
     changes = field_diff(before, child_values(locked))
     locked.save()
-    _record(locked, ChangeRecord.Action.TRANSFER, changes, ChangeSource(actor, ChangeRecord.Source.TRANSFER), reason=note)
+    _record(
+        locked,
+        ChangeRecord.Action.TRANSFER,
+        changes,
+        ChangeSource(actor, ChangeRecord.Source.TRANSFER),
+        reason=note,
+    )
     return changes
 
 
@@ -192,7 +256,10 @@ def roster_progress_get(upload: RosterUpload) -> int:
 
 
 def _claim(upload_id: int, from_statuses, to_status) -> bool:
-    return RosterUpload.objects.filter(pk=upload_id, status__in=from_statuses).update(status=to_status) == 1
+    return (
+        RosterUpload.objects.filter(pk=upload_id, status__in=from_statuses).update(status=to_status)
+        == 1
+    )
 
 
 @transaction.atomic
@@ -203,7 +270,10 @@ def roster_upload_create(*, school, actor, uploaded) -> RosterUpload:
     data = uploaded.read()
     sniff_format(data)  # by content, not by extension: raises RosterFileError in Chinese
     upload = RosterUpload(
-        school=school, uploaded_by=actor, original_name=uploaded.name[:200], size=len(data),
+        school=school,
+        uploaded_by=actor,
+        original_name=uploaded.name[:200],
+        size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     upload.file.save("roster", ContentFile(data), save=False)
@@ -226,7 +296,11 @@ def _parse_upload(upload: RosterUpload, today: dt.date):
 def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> None:
     """Parse the stored file and compare it with the registry; store the per-row outcome.
     Writes nothing to the registry. Safe to run again (it rebuilds the preview)."""
-    if not _claim(upload_id, [RosterUpload.Status.PENDING, RosterUpload.Status.PARSING], RosterUpload.Status.PARSING):
+    if not _claim(
+        upload_id,
+        [RosterUpload.Status.PENDING, RosterUpload.Status.PARSING],
+        RosterUpload.Status.PARSING,
+    ):
         return
     upload = RosterUpload.objects.select_related("school__county").get(pk=upload_id)
     today = today or timezone.localdate()
@@ -234,7 +308,9 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
     try:
         parsed = _parse_upload(upload, today)
     except RosterFileError as exc:
-        RosterUpload.objects.filter(pk=upload_id).update(status=RosterUpload.Status.FAILED, message=str(exc)[:300])
+        RosterUpload.objects.filter(pk=upload_id).update(
+            status=RosterUpload.Status.FAILED, message=str(exc)[:300]
+        )
         return
     roster_progress_set(upload_id, 50)
     plan = roster_plan(parsed, upload.school, today=today)
@@ -242,11 +318,20 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
     counts = plan.summary()
     with transaction.atomic():
         RosterRow.objects.filter(upload_id=upload_id).delete()
-        RosterRow.objects.bulk_create((_preview_row(upload_id, p) for p in plan.rows), batch_size=2000)
+        RosterRow.objects.bulk_create(
+            (_preview_row(upload_id, p) for p in plan.rows), batch_size=2000
+        )
         RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
-            status=RosterUpload.Status.PREVIEW, progress=100, rows=counts["rows"], new=counts["created"],
-            updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"],
-            warnings=list(parsed.warnings), header=parsed.header, message="",
+            status=RosterUpload.Status.PREVIEW,
+            progress=100,
+            rows=counts["rows"],
+            new=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            rejected=counts["rejected"],
+            warnings=list(parsed.warnings),
+            header=parsed.header,
+            message="",
         )
     roster_progress_set(upload_id, 100)
 
@@ -254,10 +339,15 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
 def _preview_row(upload_id: int, plan_row) -> RosterRow:
     labels = [str(Child._meta.get_field(name).verbose_name) for name in plan_row.changes]
     return RosterRow(
-        upload_id=upload_id, row_number=plan_row.row.row_number, outcome=plan_row.outcome,
-        name=str(plan_row.row.values.get("name") or "")[:50], id_number=plan_row.id_number[:40],
+        upload_id=upload_id,
+        row_number=plan_row.row.row_number,
+        outcome=plan_row.outcome,
+        name=str(plan_row.row.values.get("name") or "")[:50],
+        id_number=plan_row.id_number[:40],
         changed_fields=labels,
-        errors=[{"column": e.column, "code": e.code, "message": e.message} for e in plan_row.errors],
+        errors=[
+            {"column": e.column, "code": e.code, "message": e.message} for e in plan_row.errors
+        ],
         raw=[_json_cell(v) for v in plan_row.row.raw] if plan_row.errors else [],
     )
 
@@ -270,9 +360,15 @@ def _json_cell(value):
 
 def roster_confirm(*, upload: RosterUpload, actor) -> bool:
     """The clerk confirms the preview: import now (small file) or in a worker (large)."""
-    claimed = RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.PREVIEW).update(
-        status=RosterUpload.Status.IMPORTING, confirmed_by=actor, confirmed_at=timezone.now(), progress=0
-    ) == 1
+    claimed = (
+        RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.PREVIEW).update(
+            status=RosterUpload.Status.IMPORTING,
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
+            progress=0,
+        )
+        == 1
+    )
     if not claimed:
         return False
     roster_progress_set(upload.pk, 0)
@@ -292,7 +388,9 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     with transaction.atomic():
         upload = (
-            RosterUpload.objects.select_for_update().filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).first()
+            RosterUpload.objects.select_for_update()
+            .filter(pk=upload_id, status=RosterUpload.Status.IMPORTING)
+            .first()
         )
         if upload is None:
             return
@@ -302,14 +400,28 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
         roster_progress_set(upload_id, 40)
         plan = roster_plan(parsed, school, today=today)
         source = ChangeSource(upload.confirmed_by, ChangeRecord.Source.IMPORT, upload.ref)
-        counts = roster_apply(plan, school=school, source=source, today=today,
-                              progress=lambda pct: roster_progress_set(upload_id, pct))
+        counts = roster_apply(
+            plan,
+            school=school,
+            source=source,
+            today=today,
+            progress=lambda pct: roster_progress_set(upload_id, pct),
+        )
         RosterUpload.objects.filter(pk=upload_id).update(
-            status=RosterUpload.Status.DONE, progress=100, rows=counts["rows"], new=counts["created"],
-            updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"],
+            status=RosterUpload.Status.DONE,
+            progress=100,
+            rows=counts["rows"],
+            new=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            rejected=counts["rejected"],
         )
     roster_progress_set(upload_id, 100)
 
 
 def roster_cancel(*, upload: RosterUpload) -> bool:
-    return _claim(upload.pk, [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED], RosterUpload.Status.CANCELLED)
+    return _claim(
+        upload.pk,
+        [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED],
+        RosterUpload.Status.CANCELLED,
+    )

@@ -7,7 +7,12 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 from .models import Child
 
-MASKED = {"id_number": mask_id_number, "guardian_phone": mask_phone, "father_phone": mask_phone, "mother_phone": mask_phone}
+MASKED = {
+    "id_number": mask_id_number,
+    "guardian_phone": mask_phone,
+    "father_phone": mask_phone,
+    "mother_phone": mask_phone,
+}
 RELATED = {"county": OrgUnit, "township": OrgUnit, "school": School}
 
 

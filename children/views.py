@@ -45,8 +45,12 @@ def _date_param(request, name):
 
 def _log_page(request, action, page, params):
     access_log_record(
-        request=request, action=action, object_type="children.child",
-        object_ids=[child.pk for child in page], query=params, row_count=len(page),
+        request=request,
+        action=action,
+        object_type="children.child",
+        object_ids=[child.pk for child in page],
+        query=params,
+        row_count=len(page),
     )
 
 
@@ -55,9 +59,13 @@ def _log_page(request, action, page, params):
 def child_list(request):
     form = ChildFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else {}
-    page = Paginator(selectors.child_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.child_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = {k: v for k, v in request.GET.items() if v and k != "page"}
-    _log_page(request, AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST, page, query)
+    _log_page(
+        request, AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST, page, query
+    )
     context = {"form": form, "page": page, "query": query}
     template = "children/_list_table.html" if request.htmx else "children/list.html"
     return render(request, template, context)
@@ -75,16 +83,27 @@ def risk_list(request):
 @role_required(CHILD_ROLES)
 def child_detail(request, pk):
     child = selectors.child_detail(request.user, pk)
-    access_log_record(request=request, action=AccessLog.Action.VIEW, object_type="children.child", object_ids=[child.pk])
+    access_log_record(
+        request=request,
+        action=AccessLog.Action.VIEW,
+        object_type="children.child",
+        object_ids=[child.pk],
+    )
     as_of = _date_param(request, "as_of")
     shown = selectors.child_as_of(child, as_of) if as_of else child
-    return render(request, "children/detail.html", {
-        "child": shown or child, "as_of": as_of, "not_registered_then": as_of is not None and shown is None,
-        "flags": selectors.child_flags(child),
-        "timeline": selectors.child_timeline(child)[:50],
-        "may_unmask": may_unmask(request.user),
-        "may_transfer": request.user.role in TRANSFER_ROLES,
-    })
+    return render(
+        request,
+        "children/detail.html",
+        {
+            "child": shown or child,
+            "as_of": as_of,
+            "not_registered_then": as_of is not None and shown is None,
+            "flags": selectors.child_flags(child),
+            "timeline": selectors.child_timeline(child)[:50],
+            "may_unmask": may_unmask(request.user),
+            "may_transfer": request.user.role in TRANSFER_ROLES,
+        },
+    )
 
 
 @require_GET
@@ -96,8 +115,11 @@ def child_identifiers(request, pk):
         messages.error(request, "您的角色不能查看完整证件号码。")
         return redirect("children:detail", pk=pk)
     access_log_record(
-        request=request, action=AccessLog.Action.VIEW, object_type="children.child",
-        object_ids=[child.pk], query={"fields": "identifiers"},
+        request=request,
+        action=AccessLog.Action.VIEW,
+        object_type="children.child",
+        object_ids=[child.pk],
+        query={"fields": "identifiers"},
     )
     return render(request, "children/_identifiers.html", {"child": child, "full": True})
 
@@ -116,7 +138,9 @@ def child_register(request):
     form = ChildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.child_register(data=form.cleaned_data, source=ChangeSource(request.user))
+            child = services.child_register(
+                data=form.cleaned_data, source=ChangeSource(request.user)
+            )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
@@ -132,13 +156,21 @@ def child_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            changes = services.child_update(child=child, data=data, source=ChangeSource(request.user))
+            changes = services.child_update(
+                child=child, data=data, source=ChangeSource(request.user)
+            )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, f"已保存 {len(changes)} 项修改。" if changes else "没有修改任何内容。")
+            messages.success(
+                request, f"已保存 {len(changes)} 项修改。" if changes else "没有修改任何内容。"
+            )
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/form.html", {"form": form, "child": child, "title": f"修改信息：{child.name}"})
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "child": child, "title": f"修改信息：{child.name}"},
+    )
 
 
 @role_required(CHILD_ROLES)
@@ -147,17 +179,25 @@ def child_leave(request, pk):
     form = LeaveForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_leave(child=child, source=ChangeSource(request.user), **form.cleaned_data)
+            services.child_leave(
+                child=child, source=ChangeSource(request.user), **form.cleaned_data
+            )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
             messages.success(request, f"{child.name} 已退出信息库，记录保留在历史中。")
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/action.html", {
-        "form": form, "child": child, "title": f"退出信息库：{child.name}",
-        "confirm": "确定让该儿童退出信息库吗？记录不会删除，可在历史中查看。",
-        "explain": "儿童年满十六周岁、父母返乡或迁出本市时退出信息库。退出不是删除：全部记录保留。",
-    })
+    return render(
+        request,
+        "children/action.html",
+        {
+            "form": form,
+            "child": child,
+            "title": f"退出信息库：{child.name}",
+            "confirm": "确定让该儿童退出信息库吗？记录不会删除，可在历史中查看。",
+            "explain": "儿童年满十六周岁、父母返乡或迁出本市时退出信息库。退出不是删除：全部记录保留。",
+        },
+    )
 
 
 @role_required(CHILD_ROLES)
@@ -166,22 +206,33 @@ def child_restore(request, pk):
     form = RestoreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_restore(child=child, note=form.cleaned_data["note"], source=ChangeSource(request.user))
+            services.child_restore(
+                child=child, note=form.cleaned_data["note"], source=ChangeSource(request.user)
+            )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
             messages.success(request, f"{child.name} 已恢复在册。")
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/action.html", {
-        "form": form, "child": child, "title": f"恢复在册：{child.name}",
-        "confirm": "确定恢复该儿童为在册状态吗？", "explain": "用于纠正误操作的退出。退出记录仍保留在历史中。",
-    })
+    return render(
+        request,
+        "children/action.html",
+        {
+            "form": form,
+            "child": child,
+            "title": f"恢复在册：{child.name}",
+            "confirm": "确定恢复该儿童为在册状态吗？",
+            "explain": "用于纠正误操作的退出。退出记录仍保留在历史中。",
+        },
+    )
 
 
 @role_required(TRANSFER_ROLES)
 def child_transfer(request, pk):
     child = selectors.child_detail(request.user, pk)
-    form = TransferForm(request.POST or None, initial={"grade": child.grade, "class_name": child.class_name})
+    form = TransferForm(
+        request.POST or None, initial={"grade": child.grade, "class_name": child.class_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.child_transfer(child=child, actor=request.user, **form.cleaned_data)
@@ -192,11 +243,17 @@ def child_transfer(request, pk):
             if selectors.child_queryset(request.user, status=None).filter(pk=child.pk).exists():
                 return redirect("children:detail", pk=child.pk)
             return redirect("children:list")
-    return render(request, "children/action.html", {
-        "form": form, "child": child, "title": f"办理转学：{child.name}",
-        "confirm": "确定办理转学吗？转出后原学校将不再看到该儿童。",
-        "explain": f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
-    })
+    return render(
+        request,
+        "children/action.html",
+        {
+            "form": form,
+            "child": child,
+            "title": f"办理转学：{child.name}",
+            "confirm": "确定办理转学吗？转出后原学校将不再看到该儿童。",
+            "explain": f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
+        },
+    )
 
 
 @role_required(CHILD_ROLES)
@@ -204,7 +261,9 @@ def child_export(request):
     """GET: the export options for the current filters. POST: the file, logged."""
     filter_form = ChildFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters() if request.GET else {}
-    form = ExportForm(request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"})
+    form = ExportForm(
+        request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"}
+    )
     qs = selectors.child_list(request.user, filters)
     if request.method == "POST" and form.is_valid():
         full = form.cleaned_data.get("full", False)
@@ -214,13 +273,33 @@ def child_export(request):
         else:
             sheet = exports.registry_export(qs, full=full)
         query = {k: v for k, v in request.GET.items() if v}
-        query.update({"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")})
-        access_log_record(request=request, action=AccessLog.Action.EXPORT, object_type="children.child", query=query, row_count=sheet.rows)
+        query.update(
+            {"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")}
+        )
+        access_log_record(
+            request=request,
+            action=AccessLog.Action.EXPORT,
+            object_type="children.child",
+            query=query,
+            row_count=sheet.rows,
+        )
         name = "农村留守儿童基本情况登记表" if layout == "national" else "留守儿童名单"
-        return FileResponse(sheet.to_file(), as_attachment=True, filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_CONTENT_TYPE)
-    return render(request, "children/export.html", {
-        "form": form, "count": qs.count(), "filter_form": filter_form, "query": request.GET.urlencode(),
-    })
+        return FileResponse(
+            sheet.to_file(),
+            as_attachment=True,
+            filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+    return render(
+        request,
+        "children/export.html",
+        {
+            "form": form,
+            "count": qs.count(),
+            "filter_form": filter_form,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 # --- Roster uploads ---------------------------------------------------------------------------
@@ -232,13 +311,17 @@ def roster_upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             upload = services.roster_upload_create(
-                school=form.cleaned_data["school"], actor=request.user, uploaded=form.cleaned_data["file"]
+                school=form.cleaned_data["school"],
+                actor=request.user,
+                uploaded=form.cleaned_data["file"],
             )
         except RosterFileError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("children:roster_detail", pk=upload.pk)
-    uploads = RosterUpload.objects.visible_to(request.user).select_related("school", "uploaded_by")[:20]
+    uploads = RosterUpload.objects.visible_to(request.user).select_related("school", "uploaded_by")[
+        :20
+    ]
     return render(request, "children/roster_upload.html", {"form": form, "uploads": uploads})
 
 
@@ -251,11 +334,20 @@ def roster_template(request):
     school = (schools.filter(pk=wanted).first() if wanted.isdigit() else None) or schools.first()
     if school is None:
         raise Http404
-    return FileResponse(workbook_file(sheets.roster_template(school)), as_attachment=True, filename="农村留守儿童名册模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(
+        workbook_file(sheets.roster_template(school)),
+        as_attachment=True,
+        filename="农村留守儿童名册模板.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 def _upload_or_404(request, pk):
-    return get_visible_or_404(RosterUpload.objects.select_related("school", "uploaded_by", "confirmed_by"), request.user, pk=pk)
+    return get_visible_or_404(
+        RosterUpload.objects.select_related("school", "uploaded_by", "confirmed_by"),
+        request.user,
+        pk=pk,
+    )
 
 
 @require_GET
@@ -267,10 +359,17 @@ def roster_detail(request, pk):
     if outcome in RosterRow.Outcome.values:
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "children/roster_detail.html", {
-        "upload": upload, "page": page, "outcome": outcome, "progress": services.roster_progress_get(upload),
-        "outcomes": RosterRow.Outcome.choices,
-    })
+    return render(
+        request,
+        "children/roster_detail.html",
+        {
+            "upload": upload,
+            "page": page,
+            "outcome": outcome,
+            "progress": services.roster_progress_get(upload),
+            "outcomes": RosterRow.Outcome.choices,
+        },
+    )
 
 
 @require_GET
@@ -278,7 +377,11 @@ def roster_detail(request, pk):
 def roster_progress(request, pk):
     """Polled by htmx while the file is checked or imported; reloads the page when done."""
     upload = _upload_or_404(request, pk)
-    response = render(request, "children/_roster_progress.html", {"upload": upload, "progress": services.roster_progress_get(upload)})
+    response = render(
+        request,
+        "children/_roster_progress.html",
+        {"upload": upload, "progress": services.roster_progress_get(upload)},
+    )
     if not upload.in_progress:
         response["HX-Refresh"] = "true"
     return response
@@ -291,7 +394,10 @@ def roster_confirm(request, pk):
     if services.roster_confirm(upload=upload, actor=request.user):
         upload.refresh_from_db()
         if upload.status == RosterUpload.Status.DONE:
-            messages.success(request, f"导入完成：新增 {upload.new} 人，更新 {upload.updated} 人，无变化 {upload.unchanged} 人。")
+            messages.success(
+                request,
+                f"导入完成：新增 {upload.new} 人，更新 {upload.updated} 人，无变化 {upload.unchanged} 人。",
+            )
         else:
             messages.info(request, "正在导入，请稍候。")
     else:
@@ -314,6 +420,17 @@ def roster_errors(request, pk):
     upload = _upload_or_404(request, pk)
     rows = list(upload.preview_rows.filter(outcome=RosterRow.Outcome.REJECTED))
     sheet = sheets.error_sheet(upload, rows)
-    access_log_record(request=request, action=AccessLog.Action.DOWNLOAD, object_type="children.rosterupload", object_ids=[upload.pk], row_count=len(rows))
+    access_log_record(
+        request=request,
+        action=AccessLog.Action.DOWNLOAD,
+        object_type="children.rosterupload",
+        object_ids=[upload.pk],
+        row_count=len(rows),
+    )
     stem = upload.original_name.rsplit(".", 1)[0]
-    return FileResponse(sheet.to_file(), as_attachment=True, filename=f"{stem}-未导入的行.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(
+        sheet.to_file(),
+        as_attachment=True,
+        filename=f"{stem}-未导入的行.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )

@@ -42,11 +42,15 @@ class RowInserter:
         self.table = meta.db_table
         self.names = [f.attname for f in self.fields]
         self._get = operator.itemgetter(*self.names)
-        self._json = [(i, f.encoder) for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
+        self._json = [
+            (i, f.encoder) for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)
+        ]
         text_nullable = any(f.null and f.get_internal_type() in TEXT for f in self.fields)
         # CSV cannot tell NULL from '' in a nullable text column: such a model uses INSERT.
         self.copy = (
-            connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2" and not text_nullable
+            connection.vendor == "postgresql"
+            and connection.Database.__name__ == "psycopg2"
+            and not text_nullable
         )
         self._param = [self._param_converter(f) for f in self.fields]
 
@@ -61,7 +65,9 @@ class RowInserter:
         """Per-batch values for the columns a row leaves out."""
         now = timezone.now()
         return {
-            f.attname: now if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) else f.get_default()
+            f.attname: now
+            if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+            else f.get_default()
             for f in self.fields
         }
 
@@ -87,7 +93,10 @@ class RowInserter:
                 self._copy(cursor, qn, columns, rows)
             else:
                 values = [
-                    [v if convert is None else convert(v) for v, convert in zip(row, self._param, strict=True)]
+                    [
+                        v if convert is None else convert(v)
+                        for v, convert in zip(row, self._param, strict=True)
+                    ]
                     for row in self._tuples(rows, dump_json=False)
                 ]
                 # Identifiers come from the model's metadata (quoted); values are parameters.
@@ -103,6 +112,10 @@ class RowInserter:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerows(self._tuples(rows, dump_json=True))
         buffer.seek(0)
-        not_null = [qn(f.column) for f in self.fields if f.get_internal_type() in TEXT and not f.null]
+        not_null = [
+            qn(f.column) for f in self.fields if f.get_internal_type() in TEXT and not f.null
+        ]
         force = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
-        cursor.copy_expert(f"COPY {qn(self.table)} ({columns}) FROM STDIN WITH (FORMAT csv{force})", buffer)
+        cursor.copy_expert(
+            f"COPY {qn(self.table)} ({columns}) FROM STDIN WITH (FORMAT csv{force})", buffer
+        )

@@ -70,20 +70,27 @@ def city_officer(db):
 @pytest.fixture
 def alice(wuxing):
     """District officer of 吴兴区."""
-    return UserFactory(username="alice", full_name="艾丽", role=Role.DISTRICT_STAFF, district=wuxing)
+    return UserFactory(
+        username="alice", full_name="艾丽", role=Role.DISTRICT_STAFF, district=wuxing
+    )
 
 
 @pytest.fixture
 def bob(changxing):
     """District officer of 长兴县."""
-    return UserFactory(username="bob", full_name="鲍勃", role=Role.DISTRICT_STAFF, district=changxing)
+    return UserFactory(
+        username="bob", full_name="鲍勃", role=Role.DISTRICT_STAFF, district=changxing
+    )
 
 
 @pytest.fixture
 def carol(wuxing_school):
     """School staff of a 吴兴区 school."""
     return UserFactory(
-        username="carol", full_name="蔡老师", role=Role.SCHOOL_STAFF, school=wuxing_school,
+        username="carol",
+        full_name="蔡老师",
+        role=Role.SCHOOL_STAFF,
+        school=wuxing_school,
         district=wuxing_school.county,
     )
 
@@ -92,14 +99,19 @@ def carol(wuxing_school):
 def dave(changxing_school):
     """School staff of a 长兴县 school."""
     return UserFactory(
-        username="dave", full_name="戴老师", role=Role.SCHOOL_STAFF, school=changxing_school,
+        username="dave",
+        full_name="戴老师",
+        role=Role.SCHOOL_STAFF,
+        school=changxing_school,
         district=changxing_school.county,
     )
 
 
 @pytest.fixture
 def olga(org):
-    return UserFactory(username="olga", full_name="欧阳", role=Role.ORG_COORDINATOR, organization=org)
+    return UserFactory(
+        username="olga", full_name="欧阳", role=Role.ORG_COORDINATOR, organization=org
+    )
 
 
 @pytest.fixture
@@ -121,8 +133,14 @@ def changxing_child(changxing_school):
 @pytest.fixture
 def personas(city_admin, city_officer, alice, bob, carol, dave, olga, erin):
     return {
-        "city_admin": city_admin, "city_officer": city_officer, "alice": alice, "bob": bob,
-        "carol": carol, "dave": dave, "olga": olga, "erin": erin,
+        "city_admin": city_admin,
+        "city_officer": city_officer,
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dave": dave,
+        "olga": olga,
+        "erin": erin,
     }
 
 

@@ -13,7 +13,20 @@ from huzhou_care.accounts.models import Role, User
 from huzhou_care.orgs.models import Organization, OrgUnit, School
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙沈朱钱费姚施"
-GIVEN = ["梓涵", "子轩", "欣怡", "浩然", "雨桐", "宇航", "诗琪", "俊杰", "思彤", "一诺", "佳怡", "明轩"]
+GIVEN = [
+    "梓涵",
+    "子轩",
+    "欣怡",
+    "浩然",
+    "雨桐",
+    "宇航",
+    "诗琪",
+    "俊杰",
+    "思彤",
+    "一诺",
+    "佳怡",
+    "明轩",
+]
 _order = itertools.count(1)
 
 
@@ -63,13 +76,17 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     county = factory.LazyAttribute(lambda o: o.school.county if o.school else county("吴兴区"))
-    township = factory.LazyAttribute(lambda o: o.school.township if o.school else first_township(o.county))
+    township = factory.LazyAttribute(
+        lambda o: o.school.township if o.school else first_township(o.county)
+    )
     name = factory.Sequence(lambda n: SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)])
     birth_date = factory.Sequence(lambda n: dt.date(2012 + n % 8, 1 + n % 12, 1 + n % 28))
     id_number = factory.LazyAttribute(
         lambda o: resident_id_build(o.county.code[:6], o.birth_date, next(_order) % 1000)
     )
-    gender = factory.LazyAttribute(lambda o: c.Gender.MALE if int(o.id_number[16]) % 2 else c.Gender.FEMALE)
+    gender = factory.LazyAttribute(
+        lambda o: c.Gender.MALE if int(o.id_number[16]) % 2 else c.Gender.FEMALE
+    )
     grade = 3
     class_name = "2班"
     left_behind_type = c.LeftBehindType.BOTH_AWAY

@@ -55,7 +55,11 @@ def test_json_and_default_datetimes_are_stored_as_the_orm_stores_them(db):
 
 def test_empty_text_stays_empty_and_none_stays_null_and_csv_quotes_survive(db):
     original = ChildFactory(notes="", name='王"小,明', left_on=None, class_name="", grade=None)
-    row = {f.attname: getattr(original, f.attname) for f in Child._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at")}
+    row = {
+        f.attname: getattr(original, f.attname)
+        for f in Child._meta.concrete_fields
+        if f.attname not in ("id", "created_at", "updated_at")
+    }
     row["id_number"] = resident_id_build("330502", original.birth_date, 998)
     RowInserter(Child).insert([row])
     copy = Child.objects.get(id_number=row["id_number"])

@@ -17,7 +17,9 @@ def _python_files(name):
 def test_views_never_write_to_the_database_directly():
     """Views validate and call one service: no .save(), .create(), .update(), .delete()."""
     offenders = []
-    pattern = re.compile(r"\.(save|delete|bulk_create|bulk_update)\(|objects\.(create|update|get_or_create|update_or_create)\(")
+    pattern = re.compile(
+        r"\.(save|delete|bulk_create|bulk_update)\(|objects\.(create|update|get_or_create|update_or_create)\("
+    )
     for path in _python_files("views.py"):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if pattern.search(line):
@@ -32,7 +34,8 @@ def test_tasks_take_ids_not_model_instances():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and any(
-                isinstance(d, ast.Call) and getattr(d.func, "id", "") == "shared_task" for d in node.decorator_list
+                isinstance(d, ast.Call) and getattr(d.func, "id", "") == "shared_task"
+                for d in node.decorator_list
             ):
                 for arg in node.args.args:
                     if not (arg.arg.endswith("_id") or arg.arg.endswith("_ids")):
@@ -62,7 +65,10 @@ def test_every_view_function_is_scoped_or_explicitly_public():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-                names = {getattr(d, "id", None) or getattr(getattr(d, "func", None), "id", None) for d in node.decorator_list}
+                names = {
+                    getattr(d, "id", None) or getattr(getattr(d, "func", None), "id", None)
+                    for d in node.decorator_list
+                }
                 if path.parent.name == "accounts" and node.name == "home":
                     continue  # every signed-in role has a home page
                 if not names & {"role_required", "login_not_required"}:

@@ -7,7 +7,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"accounts:login"}
-ANY_SIGNED_IN = {"accounts:home", "accounts:logout", "accounts:password_change", "accounts:password_change_done"}
+ANY_SIGNED_IN = {
+    "accounts:home",
+    "accounts:logout",
+    "accounts:password_change",
+    "accounts:password_change_done",
+}
 CHILD_ROLES = {"city_admin", "alice", "bob", "carol", "dave"}
 TRANSFER_ROLES = {"city_admin", "alice", "bob"}
 
@@ -40,9 +45,13 @@ UPLOAD_POST_ROUTES = {"children:roster_confirm": CHILD_ROLES, "children:roster_c
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
 SCOPE = {
     "city_admin": {"wuxing", "changxing"},
-    "alice": {"wuxing"}, "carol": {"wuxing"},
-    "bob": {"changxing"}, "dave": {"changxing"},
-    "city_officer": set(), "olga": set(), "erin": set(),
+    "alice": {"wuxing"},
+    "carol": {"wuxing"},
+    "bob": {"changxing"},
+    "dave": {"changxing"},
+    "city_officer": set(),
+    "olga": set(),
+    "erin": set(),
 }
 ALL_PERSONAS = list(SCOPE)
 
@@ -57,7 +66,9 @@ def _walk(patterns, namespace=""):
 
 
 def portal_routes():
-    return {name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("admin:")}
+    return {
+        name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("admin:")
+    }
 
 
 def _url(name, pk=None):
@@ -67,7 +78,14 @@ def _url(name, pk=None):
 
 
 def test_every_route_is_in_the_scope_matrix():
-    known = PUBLIC | ANY_SIGNED_IN | set(PAGE_ROUTES) | set(CHILD_ROUTES) | set(UPLOAD_ROUTES) | set(UPLOAD_POST_ROUTES)
+    known = (
+        PUBLIC
+        | ANY_SIGNED_IN
+        | set(PAGE_ROUTES)
+        | set(CHILD_ROUTES)
+        | set(UPLOAD_ROUTES)
+        | set(UPLOAD_POST_ROUTES)
+    )
     assert set(portal_routes()) == known
 
 
@@ -98,7 +116,9 @@ def test_pages_open_for_their_roles_and_404_for_others(client, personas, name, p
 
 @pytest.mark.parametrize("name", sorted(CHILD_ROUTES))
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_child_routes_answer_404_outside_the_scope(client, personas, wuxing_child, changxing_child, name, persona):
+def test_child_routes_answer_404_outside_the_scope(
+    client, personas, wuxing_child, changxing_child, name, persona
+):
     client.force_login(personas[persona])
     for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child)):
         response = client.get(_url(name, child.pk))
@@ -109,13 +129,19 @@ def test_child_routes_answer_404_outside_the_scope(client, personas, wuxing_chil
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_list_shows_only_children_in_scope(client, personas, wuxing_child, changxing_child, persona):
+def test_list_shows_only_children_in_scope(
+    client, personas, wuxing_child, changxing_child, persona
+):
     if persona not in PAGE_ROUTES["children:list"]:
         pytest.skip("the list itself answers 404 for this role")
     client.force_login(personas[persona])
     response = client.get(reverse("children:list"))
     shown = {c.pk for c in response.context["page"].object_list}
-    expected = {child.pk for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child)) if place in SCOPE[persona]}
+    expected = {
+        child.pk
+        for place, child in (("wuxing", wuxing_child), ("changxing", changxing_child))
+        if place in SCOPE[persona]
+    }
     assert shown == expected
 
 
@@ -125,8 +151,13 @@ def uploads(carol, dave, wuxing_school, changxing_school):
 
     def make(school, user):
         return RosterUpload.objects.create(
-            school=school, uploaded_by=user, original_name="名册.xlsx", size=1, sha256="0" * 64,
-            file="rosters/test", status=RosterUpload.Status.CANCELLED,
+            school=school,
+            uploaded_by=user,
+            original_name="名册.xlsx",
+            size=1,
+            sha256="0" * 64,
+            file="rosters/test",
+            status=RosterUpload.Status.CANCELLED,
         )
 
     return {"wuxing": make(wuxing_school, carol), "changxing": make(changxing_school, dave)}
@@ -158,7 +189,9 @@ def test_every_admin_page_is_for_city_admins_only(client, personas, persona):
         if persona == "city_admin":
             assert response.status_code == 200, url
         else:
-            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+            assert response.status_code == 302 and response["Location"].startswith(
+                "/admin/login/"
+            ), url
 
 
 def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
@@ -180,7 +213,10 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
     for name, pattern in portal_routes().items():
         if name == "accounts:logout":
             continue
-        kwargs = {key: (wuxing_child.pk if "roster" not in name else uploads["wuxing"].pk) for key in pattern.pattern.converters}
+        kwargs = {
+            key: (wuxing_child.pk if "roster" not in name else uploads["wuxing"].pk)
+            for key in pattern.pattern.converters
+        }
         client.get(reverse(name, kwargs=kwargs))
     after = snapshot()
     for label in before:
@@ -192,7 +228,9 @@ def test_posts_without_a_csrf_token_are_refused(alice, wuxing_child):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    response = client.post(reverse("children:leave", args=[wuxing_child.pk]), {"on": "2026-11-28", "reason": "other"})
+    response = client.post(
+        reverse("children:leave", args=[wuxing_child.pk]), {"on": "2026-11-28", "reason": "other"}
+    )
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
     wuxing_child.refresh_from_db()

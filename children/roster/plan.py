@@ -28,11 +28,32 @@ from .parse import ParsedRow, RosterParse, RowError
 
 # Roster columns written to the Child row as they are (after normalisation).
 PLAIN_FIELDS = (
-    "name", "ethnicity", "grade", "class_name", "village", "current_address", "boarding",
-    "left_behind_type", "guardianship_type", "guardianship_assessment", "guardian_name",
-    "guardian_relation", "guardian_phone", "father_name", "father_work_place", "father_phone",
-    "mother_name", "mother_work_place", "mother_phone", "health", "disability_category",
-    "study_status", "living_status", "low_income", "in_difficulty", "notes",
+    "name",
+    "ethnicity",
+    "grade",
+    "class_name",
+    "village",
+    "current_address",
+    "boarding",
+    "left_behind_type",
+    "guardianship_type",
+    "guardianship_assessment",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_phone",
+    "father_name",
+    "father_work_place",
+    "father_phone",
+    "mother_name",
+    "mother_work_place",
+    "mother_phone",
+    "health",
+    "disability_category",
+    "study_status",
+    "living_status",
+    "low_income",
+    "in_difficulty",
+    "notes",
 )
 # A yes/no column left empty means "no" in school rosters; any other empty cell means "not
 # given" and never clears what the registry holds.
@@ -43,7 +64,11 @@ HEADER_OF = dict(CANONICAL_HEADERS)
 ID_CHUNK = 5000  # ids per IN (...) query: below SQLite's 32,766 parameters
 INSERT_BATCH = 5000
 Outcome = RosterRow.Outcome
-MAX_LENGTH = {f: Child._meta.get_field(f).max_length for f in PLAIN_FIELDS if Child._meta.get_field(f).max_length}
+MAX_LENGTH = {
+    f: Child._meta.get_field(f).max_length
+    for f in PLAIN_FIELDS
+    if Child._meta.get_field(f).max_length
+}
 
 
 @dataclass
@@ -85,7 +110,9 @@ def _column(parse: RosterParse, key: str) -> str:
 def _township_lookup(county_id: int) -> dict[str, int]:
     """Township names of a county, also without their 镇/乡/街道 suffix (schools write both)."""
     lookup = {}
-    for pk, name in OrgUnit.objects.filter(parent_id=county_id, level=OrgUnit.Level.TOWNSHIP).values_list("pk", "name"):
+    for pk, name in OrgUnit.objects.filter(
+        parent_id=county_id, level=OrgUnit.Level.TOWNSHIP
+    ).values_list("pk", "name"):
         lookup[name] = pk
         for suffix in ("街道", "镇", "乡"):
             if name.endswith(suffix):
@@ -108,7 +135,9 @@ def _existing(ids: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _model_values(row: ParsedRow, parse: RosterParse, school, townships) -> tuple[dict, list[RowError]]:
+def _model_values(
+    row: ParsedRow, parse: RosterParse, school, townships
+) -> tuple[dict, list[RowError]]:
     """The Child field values this row gives (empty cells left out, except yes/no columns)."""
     values, errors = {}, []
     for key in PLAIN_FIELDS:
@@ -120,21 +149,27 @@ def _model_values(row: ParsedRow, parse: RosterParse, school, townships) -> tupl
         elif value not in (None, ""):
             limit = MAX_LENGTH.get(key)
             if limit and len(str(value)) > limit:
-                errors.append(RowError(
-                    _column(parse, key), "too_long",
-                    f"「{_column(parse, key)}」列的内容超过{limit}个字：请精简后重新填写",
-                ))
+                errors.append(
+                    RowError(
+                        _column(parse, key),
+                        "too_long",
+                        f"「{_column(parse, key)}」列的内容超过{limit}个字：请精简后重新填写",
+                    )
+                )
                 continue
             values[key] = value
     township = row.values.get("township")
     if township:
         township_id = townships.get(township) or townships.get(str(township).replace(" ", ""))
         if township_id is None:
-            errors.append(RowError(
-                _column(parse, "township"), "bad_township",
-                f"「{_column(parse, 'township')}」列的「{township}」不是{school.county.name}的乡镇(街道)："
-                f"请按标准名称填写，例如「{next(iter(townships), '')}」",
-            ))
+            errors.append(
+                RowError(
+                    _column(parse, "township"),
+                    "bad_township",
+                    f"「{_column(parse, 'township')}」列的「{township}」不是{school.county.name}的乡镇(街道)："
+                    f"请按标准名称填写，例如「{next(iter(townships), '')}」",
+                )
+            )
         else:
             values["township_id"] = township_id
     return values, errors
@@ -144,7 +179,9 @@ def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
     townships = _township_lookup(school.county_id)
     # The template's grey example row (姓名 starting with 示例) is never imported.
     rows = [r for r in parse.rows if not str(r.values.get("name") or "").startswith(EXAMPLE_PREFIX)]
-    existing = _existing([str(r.values["id_number"]) for r in rows if r.ok and r.values.get("id_number")])
+    existing = _existing(
+        [str(r.values["id_number"]) for r in rows if r.ok and r.values.get("id_number")]
+    )
     plans = []
     for row in rows:
         if not row.ok:
@@ -155,20 +192,35 @@ def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
             plans.append(RowPlan(row, Outcome.REJECTED, errors=errors))
             continue
         record = existing.get(row.values["id_number"])
-        plans.append(_plan_new(row, parse, school, values) if record is None else _plan_existing(row, parse, school, values, record))
+        plans.append(
+            _plan_new(row, parse, school, values)
+            if record is None
+            else _plan_existing(row, parse, school, values, record)
+        )
     return RosterPlan(parse, plans)
 
 
 def _plan_new(row, parse, school, values) -> RowPlan:
     missing = [key for key in REQUIRED_FOR_NEW if key not in values]
     if missing:
-        return RowPlan(row, Outcome.REJECTED, errors=[
-            RowError(_column(parse, key), "missing_value", f"「{_column(parse, key)}」列为空：新登记的儿童必须填写此项")
-            for key in missing
-        ])
+        return RowPlan(
+            row,
+            Outcome.REJECTED,
+            errors=[
+                RowError(
+                    _column(parse, key),
+                    "missing_value",
+                    f"「{_column(parse, key)}」列为空：新登记的儿童必须填写此项",
+                )
+                for key in missing
+            ],
+        )
     rid = resident_id_parse(row.values["id_number"])
     values = {
-        **values, "id_number": rid.number, "birth_date": rid.birth_date, "gender": rid.gender,
+        **values,
+        "id_number": rid.number,
+        "birth_date": rid.birth_date,
+        "gender": rid.gender,
         "township_id": values.get("township_id", school.township_id),
     }
     return RowPlan(row, Outcome.NEW, values=values)
@@ -178,15 +230,31 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
     id_column = _column(parse, "id_number")
     child_id = record[AT["pk"]]
     if record[AT["school_id"]] != school.pk:
-        return RowPlan(row, Outcome.REJECTED, child_id=child_id, errors=[RowError(
-            id_column, "other_school",
-            f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
-        )])
+        return RowPlan(
+            row,
+            Outcome.REJECTED,
+            child_id=child_id,
+            errors=[
+                RowError(
+                    id_column,
+                    "other_school",
+                    f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
+                )
+            ],
+        )
     if record[AT["status"]] != c.ChildStatus.ACTIVE:
-        return RowPlan(row, Outcome.REJECTED, child_id=child_id, errors=[RowError(
-            id_column, "left_registry",
-            f"「{id_column}」列：该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
-        )])
+        return RowPlan(
+            row,
+            Outcome.REJECTED,
+            child_id=child_id,
+            errors=[
+                RowError(
+                    id_column,
+                    "left_registry",
+                    f"「{id_column}」列：该儿童已退出信息库。如需恢复，请在儿童详情页点击「恢复在册」后再导入。",
+                )
+            ],
+        )
     changes = {}
     for key, value in values.items():
         old = record[AT[key]]
@@ -196,7 +264,9 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
     return RowPlan(row, outcome, values=values, changes=changes, child_id=child_id)
 
 
-def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.date, progress=None) -> dict:
+def roster_apply(
+    plan: RosterPlan, *, school, source: ChangeSource, today: dt.date, progress=None
+) -> dict:
     """Write the plan's new and updated rows in one transaction, with their history entries
     (source: the upload id). New rows go in by COPY (PostgreSQL) or one prepared INSERT
     (SQLite), their ids are read back by ID number; a unique-ID race with another writer
@@ -205,8 +275,11 @@ def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.da
     new_rows = [p for p in plan.rows if p.outcome == Outcome.NEW]
     with transaction.atomic():
         fixed = {
-            "school_id": school.pk, "county_id": school.county_id, "registered_on": today,
-            "created_by_id": getattr(source.actor, "pk", None), "status": c.ChildStatus.ACTIVE,
+            "school_id": school.pk,
+            "county_id": school.county_id,
+            "registered_on": today,
+            "created_by_id": getattr(source.actor, "pk", None),
+            "status": c.ChildStatus.ACTIVE,
         }
         inserter = RowInserter(Child)
         for start in range(0, len(new_rows), INSERT_BATCH):
@@ -214,7 +287,10 @@ def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.da
             progress(50 + int(30 * (start + INSERT_BATCH) / max(len(new_rows), 1)))
         ids = _ids_of([p.values["id_number"] for p in new_rows])
         changes_record(
-            model=Child, entries=[(ids[p.values["id_number"]], ChangeRecord.Action.CREATE, {}) for p in new_rows],
+            model=Child,
+            entries=[
+                (ids[p.values["id_number"]], ChangeRecord.Action.CREATE, {}) for p in new_rows
+            ],
             source=source,
         )
         _apply_updates([p for p in plan.rows if p.outcome == Outcome.UPDATE], source)
@@ -225,7 +301,11 @@ def roster_apply(plan: RosterPlan, *, school, source: ChangeSource, today: dt.da
 def _ids_of(id_numbers: list[str]) -> dict[str, int]:
     ids = {}
     for start in range(0, len(id_numbers), ID_CHUNK):
-        ids.update(Child.objects.filter(id_number__in=id_numbers[start : start + ID_CHUNK]).values_list("id_number", "pk"))
+        ids.update(
+            Child.objects.filter(id_number__in=id_numbers[start : start + ID_CHUNK]).values_list(
+                "id_number", "pk"
+            )
+        )
     return ids
 
 
@@ -234,10 +314,14 @@ def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
     now = timezone.now()
     by_fields = defaultdict(list)
     for p in updates:
-        values = {("township_id" if k == "township" else k): new for k, (_old, new) in p.changes.items()}
+        values = {
+            ("township_id" if k == "township" else k): new for k, (_old, new) in p.changes.items()
+        }
         by_fields[tuple(sorted(values))].append(Child(pk=p.child_id, updated_at=now, **values))
     for fields, objs in by_fields.items():
         Child.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
     changes_record(
-        model=Child, entries=[(p.child_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates], source=source
+        model=Child,
+        entries=[(p.child_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates],
+        source=source,
     )

@@ -36,16 +36,35 @@ DROPDOWNS = {
 def _example_row(school) -> dict:
     birth = dt.date(2016, 9, 1)
     return {
-        "name": f"{EXAMPLE_PREFIX}张小明", "gender": "男", "ethnicity": "汉族",
-        "id_number": resident_id_build(school.county.code[:6], birth, 11), "birth_date": "2016-09-01",
-        "grade": "三年级", "class_name": "2班", "township": school.township.name, "village": "某某村",
-        "current_address": f"{school.county.name}{school.township.name}某某村12号", "boarding": "否",
-        "left_behind_type": "双亲外出务工", "guardianship_type": "祖辈监护", "guardianship_assessment": "较好",
-        "guardian_name": "张爷爷", "guardian_relation": "祖父", "guardian_phone": "13800000000",
-        "father_name": "张某", "father_work_place": "广东省深圳市", "father_phone": "13900000000",
-        "mother_name": "李某", "mother_work_place": "上海市", "mother_phone": "13700000000",
-        "health": "健康", "study_status": "良好", "living_status": "一般", "low_income": "否",
-        "in_difficulty": "否", "notes": "示例行：导入时自动跳过，可删除",
+        "name": f"{EXAMPLE_PREFIX}张小明",
+        "gender": "男",
+        "ethnicity": "汉族",
+        "id_number": resident_id_build(school.county.code[:6], birth, 11),
+        "birth_date": "2016-09-01",
+        "grade": "三年级",
+        "class_name": "2班",
+        "township": school.township.name,
+        "village": "某某村",
+        "current_address": f"{school.county.name}{school.township.name}某某村12号",
+        "boarding": "否",
+        "left_behind_type": "双亲外出务工",
+        "guardianship_type": "祖辈监护",
+        "guardianship_assessment": "较好",
+        "guardian_name": "张爷爷",
+        "guardian_relation": "祖父",
+        "guardian_phone": "13800000000",
+        "father_name": "张某",
+        "father_work_place": "广东省深圳市",
+        "father_phone": "13900000000",
+        "mother_name": "李某",
+        "mother_work_place": "上海市",
+        "mother_phone": "13700000000",
+        "health": "健康",
+        "study_status": "良好",
+        "living_status": "一般",
+        "low_income": "否",
+        "in_difficulty": "否",
+        "notes": "示例行：导入时自动跳过，可删除",
     }
 
 
@@ -65,15 +84,21 @@ def roster_template(school) -> Workbook:
     sheet.freeze_panes = "A2"
     for index, key in enumerate(keys, start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 22 if key in ("id_number", "current_address") else 13
+        sheet.column_dimensions[letter].width = (
+            22 if key in ("id_number", "current_address") else 13
+        )
         if key in ("id_number", "guardian_phone", "father_phone", "mother_phone", "birth_date"):
             # Text format: Excel must not turn an 18-digit ID into a number (digits are lost).
             for row in range(2, TEMPLATE_ROWS + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
         if key in DROPDOWNS:
             validation = DataValidation(
-                type="list", formula1='"' + ",".join(DROPDOWNS[key]) + '"', allow_blank=True,
-                showErrorMessage=True, errorTitle="请从下拉列表中选择", error="请从下拉列表中选择规定的选项",
+                type="list",
+                formula1='"' + ",".join(DROPDOWNS[key]) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="请从下拉列表中选择",
+                error="请从下拉列表中选择规定的选项",
             )
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(validation)

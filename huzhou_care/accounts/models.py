@@ -53,16 +53,29 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     district = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("所属区县"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", limit_choices_to={"level": "county"},
+        "orgs.OrgUnit",
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        limit_choices_to={"level": "county"},
     )
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("所属学校"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.School",
+        verbose_name=_("所属学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("所属单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "orgs.Organization",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
 
     objects = PortalUserManager()

@@ -37,7 +37,11 @@ def menu_for(user, current_path: str):
         for e in all_entries()
         if user.role in e.roles
     ]
-    matches = [i for i in items if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))]
+    matches = [
+        i
+        for i in items
+        if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))
+    ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -49,4 +49,10 @@ def home_summary(user) -> dict:
 
 def _county_counts() -> dict[int, int]:
     """Active children per county id: one grouped, index-only query."""
-    return dict(Child.objects.active().order_by().values_list("county_id").annotate(n=Count("pk")).values_list("county_id", "n"))
+    return dict(
+        Child.objects.active()
+        .order_by()
+        .values_list("county_id")
+        .annotate(n=Count("pk"))
+        .values_list("county_id", "n")
+    )

@@ -11,7 +11,8 @@ urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm,
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
             redirect_authenticated_user=True,
         ),
         name="login",
@@ -20,14 +21,17 @@ urlpatterns = [
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", form_class=PasswordChangeForm,
+            template_name="accounts/password_change.html",
+            form_class=PasswordChangeForm,
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
         name="password_change_done",
     ),
 ]

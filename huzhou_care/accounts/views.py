@@ -11,7 +11,9 @@ def home(request):
         # Suppressed cells (fewer than 5 children) are drawn as empty bars, as in the table.
         chart = {
             "labels": [row["county"].name for row in summary["by_county"]],
-            "series": [{"label": "在册留守儿童", "data": [row["children"] for row in summary["by_county"]]}],
+            "series": [
+                {"label": "在册留守儿童", "data": [row["children"] for row in summary["by_county"]]}
+            ],
         }
     return render(request, "accounts/home.html", {"summary": summary, "county_chart": chart})
 

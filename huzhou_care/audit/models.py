@@ -32,7 +32,9 @@ class AccessLog(AppendOnlyModel):
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     role = models.CharField(_("角色"), max_length=20)
@@ -76,8 +78,12 @@ class ChangeRecord(AppendOnlyModel):
     object_id = models.BigIntegerField()
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)

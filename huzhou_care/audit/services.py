@@ -50,7 +50,12 @@ def client_ip(request) -> str | None:
 
 
 def access_log_record(
-    *, request, action: str, object_type: str, object_ids: Iterable = (), query: Mapping | None = None,
+    *,
+    request,
+    action: str,
+    object_type: str,
+    object_ids: Iterable = (),
+    query: Mapping | None = None,
     row_count: int | None = None,
 ) -> AccessLog:
     user = request.user
@@ -67,17 +72,27 @@ def access_log_record(
 
 
 def changes_record(
-    *, model: type[models.Model], entries: Iterable[tuple[int, str, dict]], source: ChangeSource,
+    *,
+    model: type[models.Model],
+    entries: Iterable[tuple[int, str, dict]],
+    source: ChangeSource,
     reason: str = "",
 ) -> int:
     """Record many changes in one bulk insert (COPY on PostgreSQL): ``entries`` are
     (object id, action, changes). Runs in the caller's transaction."""
     content_type_id = ContentType.objects.get_for_model(model).pk
     fixed = {
-        "content_type_id": content_type_id, "actor_id": getattr(source.actor, "pk", None),
-        "source": source.source, "source_ref": source.ref, "reason": str(reason), "at": timezone.now(),
+        "content_type_id": content_type_id,
+        "actor_id": getattr(source.actor, "pk", None),
+        "source": source.source,
+        "source_ref": source.ref,
+        "reason": str(reason),
+        "at": timezone.now(),
     }
-    rows = [{**fixed, "object_id": object_id, "action": action, "changes": changes} for object_id, action, changes in entries]
+    rows = [
+        {**fixed, "object_id": object_id, "action": action, "changes": changes}
+        for object_id, action, changes in entries
+    ]
     inserter = RowInserter(ChangeRecord)
     for start in range(0, len(rows), 5000):
         inserter.insert(rows[start : start + 5000])

@@ -22,8 +22,12 @@ class OrgGroupAdmin(admin.ModelAdmin):
 class SchoolResource(resources.ModelResource):
     """Schools with codes, in and out of Excel through the admin (preview, then confirm)."""
 
-    county = fields.Field(attribute="county", column_name="区县代码", widget=ForeignKeyWidget(OrgUnit, "code"))
-    township = fields.Field(attribute="township", column_name="乡镇代码", widget=ForeignKeyWidget(OrgUnit, "code"))
+    county = fields.Field(
+        attribute="county", column_name="区县代码", widget=ForeignKeyWidget(OrgUnit, "code")
+    )
+    township = fields.Field(
+        attribute="township", column_name="乡镇代码", widget=ForeignKeyWidget(OrgUnit, "code")
+    )
     code = fields.Field(attribute="code", column_name="学校标识码")
     name = fields.Field(attribute="name", column_name="学校名称")
     kind = fields.Field(attribute="kind", column_name="学校类型")
@@ -46,7 +50,9 @@ class SchoolAdmin(ImportExportModelAdmin):
 
 
 class OrganizationResource(resources.ModelResource):
-    county = fields.Field(attribute="county", column_name="区县代码", widget=ForeignKeyWidget(OrgUnit, "code"))
+    county = fields.Field(
+        attribute="county", column_name="区县代码", widget=ForeignKeyWidget(OrgUnit, "code")
+    )
 
     class Meta:
         model = Organization

@@ -26,7 +26,11 @@ def load_divisions(org_unit_model, rows: list[dict]) -> tuple[int, int]:
             )
             by_code[unit.code] = unit
             created += 1
-        elif (unit.name, unit.level, unit.parent_id) != (row["name"], row["level"], parent and parent.pk):
+        elif (unit.name, unit.level, unit.parent_id) != (
+            row["name"],
+            row["level"],
+            parent and parent.pk,
+        ):
             unit.name, unit.level, unit.parent = row["name"], row["level"], parent
             unit.save(update_fields=["name", "level", "parent"])
             updated += 1

@@ -20,7 +20,11 @@ class OrgUnit(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -29,7 +33,9 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_per_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="orgunit_unique_name_per_parent"
+            ),
         ]
         # Serves the "townships of a county" and "counties of the city" pickers.
         indexes = [models.Index(fields=["parent", "level"])]
@@ -50,7 +56,9 @@ class OrgGroup(models.Model):
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     members = models.ManyToManyField(
-        OrgUnit, verbose_name=_("包含乡镇(街道)"), limit_choices_to={"level": OrgUnit.Level.TOWNSHIP},
+        OrgUnit,
+        verbose_name=_("包含乡镇(街道)"),
+        limit_choices_to={"level": OrgUnit.Level.TOWNSHIP},
         related_name="groups",
     )
 
@@ -88,11 +96,17 @@ class School(models.Model):
     name = models.CharField(_("学校名称"), max_length=100)
     kind = models.CharField(_("学校类型"), max_length=20, choices=Kind.choices)
     county = models.ForeignKey(
-        OrgUnit, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="county_schools",
+        OrgUnit,
+        verbose_name=_("区县"),
+        on_delete=models.PROTECT,
+        related_name="county_schools",
         limit_choices_to={"level": OrgUnit.Level.COUNTY},
     )
     township = models.ForeignKey(
-        OrgUnit, verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT, related_name="schools",
+        OrgUnit,
+        verbose_name=_("乡镇(街道)"),
+        on_delete=models.PROTECT,
+        related_name="schools",
         limit_choices_to={"level": OrgUnit.Level.TOWNSHIP},
     )
     is_active = models.BooleanField(_("在用"), default=True)
@@ -104,7 +118,9 @@ class School(models.Model):
         verbose_name_plural = _("学校")
         ordering = ["county__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="school_unique_name_per_county"),
+            models.UniqueConstraint(
+                fields=["county", "name"], name="school_unique_name_per_county"
+            ),
         ]
 
     def __str__(self):
@@ -142,8 +158,13 @@ class Organization(models.Model):
     kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     county = models.ForeignKey(
-        OrgUnit, verbose_name=_("所属区县"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="organizations", limit_choices_to={"level": OrgUnit.Level.COUNTY},
+        OrgUnit,
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        limit_choices_to={"level": OrgUnit.Level.COUNTY},
         help_text=_("区县级单位必填"),
     )
 

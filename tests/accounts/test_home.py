@@ -2,7 +2,9 @@ import pytest
 from django.urls import reverse
 
 
-@pytest.mark.parametrize("persona", ["city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga", "erin"])
+@pytest.mark.parametrize(
+    "persona", ["city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga", "erin"]
+)
 def test_every_role_sees_its_home_page_in_chinese(client, personas, persona):
     user = personas[persona]
     client.force_login(user)
@@ -20,7 +22,9 @@ def test_district_home_counts_only_its_own_children(client, alice, wuxing_child,
     assert response.context["summary"]["children"]["total"] == 1
 
 
-def test_city_officer_sees_county_aggregates_with_small_counts_hidden(client, city_officer, wuxing_child):
+def test_city_officer_sees_county_aggregates_with_small_counts_hidden(
+    client, city_officer, wuxing_child
+):
     client.force_login(city_officer)
     response = client.get(reverse("accounts:home"))
     summary = response.context["summary"]
@@ -61,6 +65,8 @@ def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school
     assert response.context["summary"]["children"]["unguarded"] == 31
 
 
-def test_the_city_admins_total_is_the_sum_of_the_counties(client, city_admin, wuxing_child, changxing_child):
+def test_the_city_admins_total_is_the_sum_of_the_counties(
+    client, city_admin, wuxing_child, changxing_child
+):
     client.force_login(city_admin)
     assert client.get(reverse("accounts:home")).context["summary"]["children"]["total"] == 2

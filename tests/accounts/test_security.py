@@ -25,7 +25,11 @@ def test_passwords_are_hashed_with_argon2_in_production_settings(settings):
 
 
 def _post_login(client, username, password):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+    return client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.7",
+    )
 
 
 def test_login_through_the_form_lands_on_the_home_page(client, alice):
@@ -48,7 +52,9 @@ def test_repeated_failures_lock_the_username_on_that_ip_with_a_cool_off(client, 
     assert "登录失败次数过多" in locked.content.decode()
     # Another IP is not locked out for the same username: the lock is per (username, IP).
     other = client.post(
-        reverse("accounts:login"), {"username": "alice", "password": "portal-test-Pass-2026"}, REMOTE_ADDR="10.0.0.8"
+        reverse("accounts:login"),
+        {"username": "alice", "password": "portal-test-Pass-2026"},
+        REMOTE_ADDR="10.0.0.8",
     )
     assert other.status_code == 302
     assert settings.AXES_COOLOFF_TIME.total_seconds() > 0
@@ -114,7 +120,13 @@ def test_no_template_contains_an_inline_script_or_style():
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        if "<script>" in text or "<script type" in text or "<style" in text or ' style="' in text or " onclick=" in text:
+        if (
+            "<script>" in text
+            or "<script type" in text
+            or "<style" in text
+            or ' style="' in text
+            or " onclick=" in text
+        ):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
 
@@ -137,7 +149,11 @@ def test_check_deploy_is_clean_under_production_variables():
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -147,7 +163,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x.example"}
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr

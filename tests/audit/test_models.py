@@ -5,7 +5,9 @@ from huzhou_care.audit.services import ChangeSource, change_history, changes_rec
 
 
 def test_the_access_log_refuses_updates_and_deletes(alice):
-    log = AccessLog.objects.create(user=alice, role=alice.role, action="view", object_type="children.child", object_ids=[1])
+    log = AccessLog.objects.create(
+        user=alice, role=alice.role, action="view", object_type="children.child", object_ids=[1]
+    )
     log.row_count = 5
     with pytest.raises(PermissionError):
         log.save()
@@ -17,7 +19,11 @@ def test_the_access_log_refuses_updates_and_deletes(alice):
 def test_change_records_are_append_only_too(alice, wuxing_child):
     from children.models import Child
 
-    changes_record(model=Child, entries=[(wuxing_child.pk, "update", {"name": ["a", "b"]})], source=ChangeSource(alice))
+    changes_record(
+        model=Child,
+        entries=[(wuxing_child.pk, "update", {"name": ["a", "b"]})],
+        source=ChangeSource(alice),
+    )
     record = change_history(wuxing_child).get()
     with pytest.raises(PermissionError):
         record.delete()
@@ -35,7 +41,9 @@ def test_field_diff_keeps_only_real_changes_as_json_values(wuxing_school):
 
 
 def test_the_admin_shows_audit_tables_read_only(client, city_admin, alice):
-    AccessLog.objects.create(user=alice, role=alice.role, action="view", object_type="children.child")
+    AccessLog.objects.create(
+        user=alice, role=alice.role, action="view", object_type="children.child"
+    )
     client.force_login(city_admin)
     assert client.get("/admin/audit/accesslog/").status_code == 200
     assert client.get("/admin/audit/accesslog/add/").status_code == 403

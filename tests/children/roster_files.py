@@ -10,10 +10,30 @@ from children.identity import resident_id_build
 from children.roster.headers import CANONICAL_HEADERS
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙沈朱钱费姚施"
-GIVEN = ["梓涵", "子轩", "欣怡", "浩然", "雨桐", "宇航", "诗琪", "俊杰", "思彤", "一诺", "佳怡", "明轩"]
+GIVEN = [
+    "梓涵",
+    "子轩",
+    "欣怡",
+    "浩然",
+    "雨桐",
+    "宇航",
+    "诗琪",
+    "俊杰",
+    "思彤",
+    "一诺",
+    "佳怡",
+    "明轩",
+]
 
 
-def roster_xlsx(*, rows: int, division: str, township: str, seed: int = 1, today: dt.date = dt.date(2026, 11, 28)) -> bytes:
+def roster_xlsx(
+    *,
+    rows: int,
+    division: str,
+    township: str,
+    seed: int = 1,
+    today: dt.date = dt.date(2026, 11, 28),
+) -> bytes:
     rnd = random.Random(seed)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("名册")
@@ -28,13 +48,28 @@ def roster_xlsx(*, rows: int, division: str, township: str, seed: int = 1, today
                 break
         male = int(number[16]) % 2 == 1
         values = {
-            "name": rnd.choice(SURNAMES) + rnd.choice(GIVEN), "gender": "男" if male else "女", "ethnicity": "汉族",
-            "id_number": number, "birth_date": birth.isoformat(), "grade": f"{rnd.randint(1, 9)}年级",
-            "class_name": f"{rnd.randint(1, 4)}班", "township": township, "village": "新村",
-            "left_behind_type": "双亲外出务工", "guardianship_type": "祖辈监护", "guardianship_assessment": "较好",
-            "guardian_name": "王奶奶", "guardian_relation": "祖母", "guardian_phone": f"138{n:08d}",
-            "father_name": "王爸爸", "father_work_place": "广东省深圳市", "mother_name": "李妈妈",
-            "mother_work_place": "上海市", "health": "健康", "study_status": "良好", "living_status": "一般",
+            "name": rnd.choice(SURNAMES) + rnd.choice(GIVEN),
+            "gender": "男" if male else "女",
+            "ethnicity": "汉族",
+            "id_number": number,
+            "birth_date": birth.isoformat(),
+            "grade": f"{rnd.randint(1, 9)}年级",
+            "class_name": f"{rnd.randint(1, 4)}班",
+            "township": township,
+            "village": "新村",
+            "left_behind_type": "双亲外出务工",
+            "guardianship_type": "祖辈监护",
+            "guardianship_assessment": "较好",
+            "guardian_name": "王奶奶",
+            "guardian_relation": "祖母",
+            "guardian_phone": f"138{n:08d}",
+            "father_name": "王爸爸",
+            "father_work_place": "广东省深圳市",
+            "mother_name": "李妈妈",
+            "mother_work_place": "上海市",
+            "health": "健康",
+            "study_status": "良好",
+            "living_status": "一般",
         }
         sheet.append([values.get(key, "") for key, _ in CANONICAL_HEADERS])
     buffer = io.BytesIO()

@@ -34,7 +34,10 @@ def test_full_identifiers_need_a_stated_reason(client, alice, wuxing_child):
     refused = client.post(reverse("children:export"), {"layout": "list", "full": "on"})
     assert refused.status_code == 200 and "请说明用途" in refused.content.decode()
     assert not AccessLog.objects.filter(action="export").exists()
-    response = client.post(reverse("children:export"), {"layout": "list", "full": "on", "reason": "报送省平安建设信息系统"})
+    response = client.post(
+        reverse("children:export"),
+        {"layout": "list", "full": "on", "reason": "报送省平安建设信息系统"},
+    )
     row = _cells(response)[1]
     assert wuxing_child.id_number in row
     assert AccessLog.objects.get(action="export").query["reason"] == "报送省平安建设信息系统"
@@ -49,11 +52,16 @@ def test_the_export_follows_the_list_filters(client, alice, wuxing_school):
 
 
 def test_cells_that_look_like_formulas_are_neutralised(client, alice, wuxing_school):
-    ChildFactory(school=wuxing_school, name="=HYPERLINK(\"http://evil\")", notes="+1+2", guardian_name="@SUM(A1)")
+    ChildFactory(
+        school=wuxing_school,
+        name='=HYPERLINK("http://evil")',
+        notes="+1+2",
+        guardian_name="@SUM(A1)",
+    )
     client.force_login(alice)
     header, row = _cells(client.post(reverse("children:export"), {"layout": "list"}))
     values = dict(zip(header, row, strict=True))
-    assert values["姓名"] == "'=HYPERLINK(\"http://evil\")"
+    assert values["姓名"] == '\'=HYPERLINK("http://evil")'
     assert values["备注"] == "'+1+2" and values["监护人姓名"] == "'@SUM(A1)"
     for trigger in ("=", "+", "-", "@", "\t", "\r"):
         assert safe_cell(trigger + "x") == "'" + trigger + "x"
@@ -67,4 +75,8 @@ def test_the_national_form_layout_has_its_title_and_columns(client, alice, wuxin
     assert header[:6] == ["序号", "姓名", "性别", "民族", "出生日期", "公民身份证号码"]
     assert "监护类型" in header and "父母双方同时外出" in header
     first = dict(zip(header, rows[3], strict=False))
-    assert first["序号"] == 1 and first["父母双方同时外出"] == "是" and first["监护类型"] == "监护情况较好"
+    assert (
+        first["序号"] == 1
+        and first["父母双方同时外出"] == "是"
+        and first["监护类型"] == "监护情况较好"
+    )

@@ -19,7 +19,12 @@ from ..factories import SchoolFactory
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rosters"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 # Which county each fixture's children belong to (by the ID numbers' division code).
-FIXTURE_COUNTY = {"clean-200.xlsx": "wuxing", "messy-a.xlsx": "wuxing", "messy-a.xls": "wuxing", "messy-b-gb18030.csv": "changxing"}
+FIXTURE_COUNTY = {
+    "clean-200.xlsx": "wuxing",
+    "messy-a.xlsx": "wuxing",
+    "messy-a.xls": "wuxing",
+    "messy-b-gb18030.csv": "changxing",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +64,9 @@ def test_the_command_gives_exactly_the_expected_outcome(name, wuxing_school, cha
     assert set(rejected) == set(expected["reject"])
     for row, reason in expected["reject"].items():
         assert reason in rejected[row], (row, rejected[row])
-    assert report["created"] == len(expected["accept"]) and report["rejected"] == len(expected["reject"])
+    assert report["created"] == len(expected["accept"]) and report["rejected"] == len(
+        expected["reject"]
+    )
 
 
 def test_a_dry_run_writes_nothing(wuxing_school):
@@ -88,8 +95,16 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(wuxing_sc
 def _with_changed_phones(source: Path, rows: dict[int, str]) -> bytes:
     workbook = load_workbook(source)
     sheet = workbook.active
-    header_row = next(r for r in range(1, 10) if any(c.value and "监护人" in str(c.value) and "电话" in str(c.value) for c in sheet[r]))
-    column = next(c.column for c in sheet[header_row] if c.value and "监护人" in str(c.value) and "电话" in str(c.value))
+    header_row = next(
+        r
+        for r in range(1, 10)
+        if any(c.value and "监护人" in str(c.value) and "电话" in str(c.value) for c in sheet[r])
+    )
+    column = next(
+        c.column
+        for c in sheet[header_row]
+        if c.value and "监护人" in str(c.value) and "电话" in str(c.value)
+    )
     for row, phone in rows.items():
         sheet.cell(row=row, column=column, value=phone)
     buffer = io.BytesIO()
@@ -97,11 +112,17 @@ def _with_changed_phones(source: Path, rows: dict[int, str]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_changed_guardian_phone_updates_exactly_those_rows_with_history(client, carol, wuxing_school):
+def test_a_changed_guardian_phone_updates_exactly_those_rows_with_history(
+    client, carol, wuxing_school
+):
     client.force_login(carol)
-    first = _upload(client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes())
+    first = _upload(
+        client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()
+    )
     client.post(reverse("children:roster_confirm", args=[first.pk]))
-    changed = _with_changed_phones(FIXTURES / "clean-200.xlsx", {5: "13911112222", 9: "13933334444"})
+    changed = _with_changed_phones(
+        FIXTURES / "clean-200.xlsx", {5: "13911112222", 9: "13933334444"}
+    )
     second = _upload(client, wuxing_school, "clean-200-v2.xlsx", changed)
     assert (second.new, second.updated, second.unchanged) == (0, 2, 198)
     client.post(reverse("children:roster_confirm", args=[second.pk]))
@@ -122,19 +143,27 @@ def test_a_child_registered_at_another_school_is_rejected_not_moved(wuxing_schoo
 
 
 def _upload(client, school, name, data):
-    response = client.post(reverse("children:roster_upload"), {"school": school.pk, "file": SimpleUploadedFile(name, data)})
+    response = client.post(
+        reverse("children:roster_upload"),
+        {"school": school.pk, "file": SimpleUploadedFile(name, data)},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return RosterUpload.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_the_upload_page_gives_exactly_the_expected_outcome(client, city_admin, name, wuxing_school, changxing_school):
+def test_the_upload_page_gives_exactly_the_expected_outcome(
+    client, city_admin, name, wuxing_school, changxing_school
+):
     school = _school_for(name, wuxing_school, changxing_school)
     client.force_login(city_admin)
     upload = _upload(client, school, name, (FIXTURES / name).read_bytes())
     assert upload.status == "preview"
     assert not Child.objects.exists()  # nothing is written before the clerk confirms
-    rejected = {str(r.row_number): {e["code"] for e in r.errors} for r in upload.preview_rows.filter(outcome="rejected")}
+    rejected = {
+        str(r.row_number): {e["code"] for e in r.errors}
+        for r in upload.preview_rows.filter(outcome="rejected")
+    }
     assert set(rejected) == set(EXPECTED[name]["reject"])
     page = client.get(reverse("children:roster_detail", args=[upload.pk])).content.decode()
     for row in EXPECTED[name]["reject"]:
@@ -143,12 +172,16 @@ def test_the_upload_page_gives_exactly_the_expected_outcome(client, city_admin, 
     upload.refresh_from_db()
     assert upload.status == "done"
     assert set(Child.objects.values_list("id_number", flat=True)) == set(EXPECTED[name]["accept"])
-    assert ChangeRecord.objects.filter(source_ref=upload.ref, action="create").count() == len(EXPECTED[name]["accept"])
+    assert ChangeRecord.objects.filter(source_ref=upload.ref, action="create").count() == len(
+        EXPECTED[name]["accept"]
+    )
 
 
 def test_confirming_twice_imports_once(client, carol, wuxing_school):
     client.force_login(carol)
-    upload = _upload(client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes())
+    upload = _upload(
+        client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()
+    )
     client.post(reverse("children:roster_confirm", args=[upload.pk]))
     client.post(reverse("children:roster_confirm", args=[upload.pk]))
     assert Child.objects.count() == 200
@@ -157,7 +190,9 @@ def test_confirming_twice_imports_once(client, carol, wuxing_school):
 
 def test_the_error_sheet_holds_the_rejected_rows_with_reasons(client, carol, wuxing_school):
     client.force_login(carol)
-    upload = _upload(client, wuxing_school, "messy-a.xlsx", (FIXTURES / "messy-a.xlsx").read_bytes())
+    upload = _upload(
+        client, wuxing_school, "messy-a.xlsx", (FIXTURES / "messy-a.xlsx").read_bytes()
+    )
     response = client.get(reverse("children:roster_errors", args=[upload.pk]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -166,10 +201,15 @@ def test_the_error_sheet_holds_the_rejected_rows_with_reasons(client, carol, wux
     assert all(r[1] for r in rows[1:])
 
 
-def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_chinese_message(client, carol, wuxing_school):
+def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_chinese_message(
+    client, carol, wuxing_school
+):
     client.force_login(carol)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
-    response = client.post(reverse("children:roster_upload"), {"school": wuxing_school.pk, "file": SimpleUploadedFile("名册.xlsx", png)})
+    response = client.post(
+        reverse("children:roster_upload"),
+        {"school": wuxing_school.pk, "file": SimpleUploadedFile("名册.xlsx", png)},
+    )
     assert response.status_code == 200
     assert "无法识别的文件类型" in response.content.decode()
     assert not RosterUpload.objects.exists()
@@ -177,9 +217,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_chinese_message(clie
 
 def test_a_clerk_cannot_upload_for_another_school(client, carol, changxing_school):
     client.force_login(carol)
-    response = client.post(reverse("children:roster_upload"), {
-        "school": changxing_school.pk, "file": SimpleUploadedFile("a.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()),
-    })
+    response = client.post(
+        reverse("children:roster_upload"),
+        {
+            "school": changxing_school.pk,
+            "file": SimpleUploadedFile("a.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()),
+        },
+    )
     assert response.status_code == 200 and "school" in response.context["form"].errors
     assert not RosterUpload.objects.exists()
 
@@ -203,9 +247,13 @@ def test_the_template_imports_cleanly_without_its_example_row(client, carol, wux
     assert (upload.rows, upload.rejected) == (0, 0)
 
 
-def test_the_error_sheet_keeps_the_files_headers_and_can_be_uploaded_again_once_fixed(client, dave, changxing_school):
+def test_the_error_sheet_keeps_the_files_headers_and_can_be_uploaded_again_once_fixed(
+    client, dave, changxing_school
+):
     client.force_login(dave)
-    upload = _upload(client, changxing_school, "messy-b.csv", (FIXTURES / "messy-b-gb18030.csv").read_bytes())
+    upload = _upload(
+        client, changxing_school, "messy-b.csv", (FIXTURES / "messy-b-gb18030.csv").read_bytes()
+    )
     response = client.get(reverse("children:roster_errors", args=[upload.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook.active
@@ -217,10 +265,14 @@ def test_the_error_sheet_keeps_the_files_headers_and_can_be_uploaded_again_once_
     for row in range(2, sheet.max_row + 1):
         if sheet.cell(row=row, column=1).value == 26:
             number = str(sheet.cell(row=row, column=id_column).value)
-            sheet.cell(row=row, column=dob_column, value=f"{number[6:10]}-{number[10:12]}-{number[12:14]}")
+            sheet.cell(
+                row=row, column=dob_column, value=f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+            )
     fixed = io.BytesIO()
     workbook.save(fixed)
     again = _upload(client, changxing_school, "fixed.xlsx", fixed.getvalue())
-    rejected = dict(again.preview_rows.filter(outcome="rejected").values_list("row_number", "errors"))
+    rejected = dict(
+        again.preview_rows.filter(outcome="rejected").values_list("row_number", "errors")
+    )
     assert again.rows == 2 and len(rejected) == 1
     assert next(iter(rejected.values()))[0]["code"] == "id_checksum"

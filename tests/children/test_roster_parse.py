@@ -936,7 +936,10 @@ def test_an_xlsx_declaring_xml_entities_is_refused_before_parsing():
 
     source = (FIXTURES / "clean-200.xlsx").read_bytes()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as tampered:
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as original,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as tampered,
+    ):
         for info in original.infolist():
             data = original.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":

@@ -21,9 +21,14 @@ TODAY = dt.date(2026, 11, 28)
 
 def _data(school, **overrides):
     data = {
-        "name": "沈一诺", "id_number": resident_id_build("330502", dt.date(2016, 5, 3), 24), "school": school,
-        "township": school.township, "left_behind_type": c.LeftBehindType.BOTH_AWAY,
-        "guardianship_type": c.GuardianshipType.GRANDPARENT, "grade": 4, "class_name": "1班",
+        "name": "沈一诺",
+        "id_number": resident_id_build("330502", dt.date(2016, 5, 3), 24),
+        "school": school,
+        "township": school.township,
+        "left_behind_type": c.LeftBehindType.BOTH_AWAY,
+        "guardianship_type": c.GuardianshipType.GRANDPARENT,
+        "grade": 4,
+        "class_name": "1班",
     }
     return {**data, **overrides}
 
@@ -40,7 +45,9 @@ def test_it_registers_a_child_with_birth_date_and_gender_from_the_id(carol, wuxi
 def test_it_refuses_a_second_registration_of_the_same_id(carol, wuxing_school):
     child_register(data=_data(wuxing_school), source=ChangeSource(carol), today=TODAY)
     with pytest.raises(ValidationError) as exc:
-        child_register(data=_data(wuxing_school, name="别人"), source=ChangeSource(carol), today=TODAY)
+        child_register(
+            data=_data(wuxing_school, name="别人"), source=ChangeSource(carol), today=TODAY
+        )
     assert "已在信息库中登记" in str(exc.value)
     assert Child.objects.count() == 1
 
@@ -50,51 +57,104 @@ def test_it_refuses_a_second_registration_of_the_same_id(carol, wuxing_school):
     [
         ({"birth_date": dt.date(2016, 5, 4)}, "birth_date", "出生日期与身份证号不一致"),
         ({"gender": c.Gender.MALE}, "gender", "性别与身份证号不一致"),
-        ({"id_number": resident_id_build("330502", dt.date(2009, 1, 1), 11)}, "id_number", "已满十六周岁"),
+        (
+            {"id_number": resident_id_build("330502", dt.date(2009, 1, 1), 11)},
+            "id_number",
+            "已满十六周岁",
+        ),
         ({"id_number": "330502201605030241"}, "id_number", "校验位"),
     ],
 )
-def test_it_refuses_an_identity_that_does_not_hold_together(carol, wuxing_school, overrides, field, message):
+def test_it_refuses_an_identity_that_does_not_hold_together(
+    carol, wuxing_school, overrides, field, message
+):
     with pytest.raises(ValidationError) as exc:
-        child_register(data=_data(wuxing_school, **overrides), source=ChangeSource(carol), today=TODAY)
+        child_register(
+            data=_data(wuxing_school, **overrides), source=ChangeSource(carol), today=TODAY
+        )
     assert message in " ".join(exc.value.message_dict[field])
     assert not Child.objects.exists()
 
 
 def test_an_update_records_old_and_new_values_and_who(carol, wuxing_child):
-    changes = child_update(child=wuxing_child, data={"guardian_phone": "13900000000", "name": wuxing_child.name}, source=ChangeSource(carol))
+    changes = child_update(
+        child=wuxing_child,
+        data={"guardian_phone": "13900000000", "name": wuxing_child.name},
+        source=ChangeSource(carol),
+    )
     assert changes == {"guardian_phone": ["13812345678", "13900000000"]}
     record = change_history(wuxing_child).get(action="update")
     assert record.changes == changes and record.actor == carol
 
 
 def test_an_update_that_changes_nothing_writes_no_history(carol, wuxing_child):
-    assert child_update(child=wuxing_child, data={"name": wuxing_child.name}, source=ChangeSource(carol)) == {}
+    assert (
+        child_update(
+            child=wuxing_child, data={"name": wuxing_child.name}, source=ChangeSource(carol)
+        )
+        == {}
+    )
     assert not change_history(wuxing_child).exists()
 
 
 def test_leaving_is_a_dated_status_change_not_a_deletion(alice, wuxing_child):
-    child_leave(child=wuxing_child, on=TODAY, reason=c.LeaveReason.PARENTS_RETURNED, note="父母回乡创业", source=ChangeSource(alice))
+    child_leave(
+        child=wuxing_child,
+        on=TODAY,
+        reason=c.LeaveReason.PARENTS_RETURNED,
+        note="父母回乡创业",
+        source=ChangeSource(alice),
+    )
     wuxing_child.refresh_from_db()
-    assert (wuxing_child.status, wuxing_child.left_on, wuxing_child.leave_reason) == ("left", TODAY, "parents_returned")
+    assert (wuxing_child.status, wuxing_child.left_on, wuxing_child.leave_reason) == (
+        "left",
+        TODAY,
+        "parents_returned",
+    )
     assert change_history(wuxing_child).get(action="leave").reason == "父母回乡创业"
     with pytest.raises(ValidationError):
-        child_leave(child=wuxing_child, on=TODAY, reason=c.LeaveReason.OTHER, note="", source=ChangeSource(alice))
+        child_leave(
+            child=wuxing_child,
+            on=TODAY,
+            reason=c.LeaveReason.OTHER,
+            note="",
+            source=ChangeSource(alice),
+        )
 
 
 def test_a_restore_brings_the_child_back_and_keeps_the_leave_in_history(alice, wuxing_child):
-    child_leave(child=wuxing_child, on=TODAY, reason=c.LeaveReason.OTHER, note="", source=ChangeSource(alice))
+    child_leave(
+        child=wuxing_child,
+        on=TODAY,
+        reason=c.LeaveReason.OTHER,
+        note="",
+        source=ChangeSource(alice),
+    )
     child_restore(child=wuxing_child, note="误操作", source=ChangeSource(alice))
     wuxing_child.refresh_from_db()
     assert wuxing_child.status == "active" and wuxing_child.left_on is None
-    assert list(change_history(wuxing_child).values_list("action", flat=True)) == ["leave", "restore"]
+    assert list(change_history(wuxing_child).values_list("action", flat=True)) == [
+        "leave",
+        "restore",
+    ]
 
 
-def test_a_transfer_moves_school_township_and_county_and_keeps_the_old_school_in_history(alice, wuxing_child, changxing_school):
+def test_a_transfer_moves_school_township_and_county_and_keeps_the_old_school_in_history(
+    alice, wuxing_child, changxing_school
+):
     old_school = wuxing_child.school_id
-    changes = child_transfer(child=wuxing_child, to_school=changxing_school, grade=None, class_name="3班", note="随祖父母迁居", actor=alice)
+    changes = child_transfer(
+        child=wuxing_child,
+        to_school=changxing_school,
+        grade=None,
+        class_name="3班",
+        note="随祖父母迁居",
+        actor=alice,
+    )
     wuxing_child.refresh_from_db()
-    assert wuxing_child.school == changxing_school and wuxing_child.county == changxing_school.county
+    assert (
+        wuxing_child.school == changxing_school and wuxing_child.county == changxing_school.county
+    )
     assert changes["school"] == [old_school, changxing_school.pk]
     record = change_history(wuxing_child).get(action="transfer")
     assert record.source == ChangeRecord.Source.TRANSFER and record.reason == "随祖父母迁居"
@@ -103,7 +163,13 @@ def test_a_transfer_moves_school_township_and_county_and_keeps_the_old_school_in
 def test_the_registry_as_of_a_past_date_counts_who_was_on_it(alice, wuxing_child):
     wuxing_child.registered_on = dt.date(2026, 3, 1)
     wuxing_child.save()
-    child_leave(child=wuxing_child, on=dt.date(2026, 10, 1), reason=c.LeaveReason.OTHER, note="", source=ChangeSource(alice))
+    child_leave(
+        child=wuxing_child,
+        on=dt.date(2026, 10, 1),
+        reason=c.LeaveReason.OTHER,
+        note="",
+        source=ChangeSource(alice),
+    )
     assert Child.objects.as_of(dt.date(2026, 9, 30)).filter(pk=wuxing_child.pk).exists()
     assert not Child.objects.as_of(dt.date(2026, 10, 1)).filter(pk=wuxing_child.pk).exists()
     assert not Child.objects.as_of(dt.date(2026, 2, 28)).filter(pk=wuxing_child.pk).exists()

@@ -21,10 +21,14 @@ from .roster_files import roster_xlsx
 def _large_upload(school, user, rows=2500):
     data = roster_xlsx(rows=rows, division=school.county.code[:6], township=school.township.name)
     assert len(data) > services.ROSTER_INLINE_MAX_BYTES
-    return services.roster_upload_create(school=school, actor=user, uploaded=SimpleUploadedFile("大名册.xlsx", data))
+    return services.roster_upload_create(
+        school=school, actor=user, uploaded=SimpleUploadedFile("大名册.xlsx", data)
+    )
 
 
-def test_a_large_file_is_checked_by_the_task_and_imported_once_even_if_run_twice(carol, wuxing_school, django_capture_on_commit_callbacks):
+def test_a_large_file_is_checked_by_the_task_and_imported_once_even_if_run_twice(
+    carol, wuxing_school, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         upload = _large_upload(wuxing_school, carol)
     upload.refresh_from_db()
@@ -41,8 +45,11 @@ def test_a_large_file_is_checked_by_the_task_and_imported_once_even_if_run_twice
 
 def test_an_import_that_fails_midway_writes_nothing(carol, wuxing_school, monkeypatch):
     upload = services.roster_upload_create(
-        school=wuxing_school, actor=carol,
-        uploaded=SimpleUploadedFile("a.xlsx", roster_xlsx(rows=50, division="330502", township=wuxing_school.township.name)),
+        school=wuxing_school,
+        actor=carol,
+        uploaded=SimpleUploadedFile(
+            "a.xlsx", roster_xlsx(rows=50, division="330502", township=wuxing_school.township.name)
+        ),
     )
     from children.roster import plan
 
@@ -60,18 +67,41 @@ def test_an_import_that_fails_midway_writes_nothing(carol, wuxing_school, monkey
 def _worker_env():
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "REDIS_URL": os.environ["REDIS_URL"], "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""),
-                    reason="needs REDIS_URL and PostgreSQL, shared with a worker process")
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="needs REDIS_URL and PostgreSQL, shared with a worker process",
+)
 def test_a_real_worker_checks_and_imports_a_large_roster(carol, wuxing_school):
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "huzhou_care", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-gossip", "--without-mingle", "-Q", "celery"],
-        cwd=settings.BASE_DIR, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "huzhou_care",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "celery",
+        ],
+        cwd=settings.BASE_DIR,
+        env=_worker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         upload = _large_upload(wuxing_school, carol)

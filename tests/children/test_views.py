@@ -17,8 +17,12 @@ def test_the_list_masks_id_numbers_and_phones(client, carol, wuxing_child):
 def test_the_detail_page_masks_until_asked_and_logs_the_full_view(client, carol, wuxing_child):
     client.force_login(carol)
     body = client.get(reverse("children:detail", args=[wuxing_child.pk])).content.decode()
-    assert wuxing_child.id_number not in body and "13812345678" not in body and "138****5678" in body
-    full = client.get(reverse("children:identifiers", args=[wuxing_child.pk]), HTTP_HX_REQUEST="true")
+    assert (
+        wuxing_child.id_number not in body and "13812345678" not in body and "138****5678" in body
+    )
+    full = client.get(
+        reverse("children:identifiers", args=[wuxing_child.pk]), HTTP_HX_REQUEST="true"
+    )
     assert wuxing_child.id_number in full.content.decode()
     log = AccessLog.objects.filter(user=carol, query__fields="identifiers").get()
     assert log.object_ids == [wuxing_child.pk]
@@ -28,7 +32,11 @@ def test_views_and_searches_are_written_to_the_access_log(client, alice, wuxing_
     client.force_login(alice)
     client.get(reverse("children:list"), {"q": "王"})
     client.get(reverse("children:detail", args=[wuxing_child.pk]))
-    actions = list(AccessLog.objects.filter(user=alice).order_by("at", "pk").values_list("action", "object_ids", "query"))
+    actions = list(
+        AccessLog.objects.filter(user=alice)
+        .order_by("at", "pk")
+        .values_list("action", "object_ids", "query")
+    )
     assert actions[0] == ("search", [wuxing_child.pk], {"q": "王"})
     assert actions[1][:2] == ("view", [wuxing_child.pk])
 
@@ -36,13 +44,19 @@ def test_views_and_searches_are_written_to_the_access_log(client, alice, wuxing_
 def test_search_by_name_prefix_and_by_full_id_number(client, alice, wuxing_child):
     client.force_login(alice)
     by_name = client.get(reverse("children:list"), {"q": "王小"}).context["page"].object_list
-    by_id = client.get(reverse("children:list"), {"q": wuxing_child.id_number}).context["page"].object_list
+    by_id = (
+        client.get(reverse("children:list"), {"q": wuxing_child.id_number})
+        .context["page"]
+        .object_list
+    )
     none = client.get(reverse("children:list"), {"q": "张"}).context["page"].object_list
     assert [c.pk for c in by_name] == [c.pk for c in by_id] == [wuxing_child.pk]
     assert list(none) == []
 
 
-def test_a_filter_naming_another_districts_school_shows_nothing_of_it(client, alice, wuxing_child, changxing_child):
+def test_a_filter_naming_another_districts_school_shows_nothing_of_it(
+    client, alice, wuxing_child, changxing_child
+):
     client.force_login(alice)
     response = client.get(reverse("children:list"), {"school": changxing_child.school_id})
     assert [c.pk for c in response.context["page"].object_list] == [wuxing_child.pk]
@@ -58,24 +72,49 @@ def test_htmx_filtering_returns_just_the_table(client, alice, wuxing_child):
 def test_a_clerk_registers_a_child_through_the_form(client, carol, wuxing_school):
     client.force_login(carol)
     id_number = resident_id_build("330502", dt.date(2015, 6, 1), 33)
-    response = client.post(reverse("children:register"), {
-        "name": "钱多多", "id_number": id_number.lower().replace("", " ").strip(), "ethnicity": "汉族",
-        "school": wuxing_school.pk, "township": wuxing_school.township_id, "grade": 5, "class_name": "2班",
-        "left_behind_type": "both_away", "guardianship_type": "grandparent", "health": "healthy", "hukou_registered": "on",
-    })
+    response = client.post(
+        reverse("children:register"),
+        {
+            "name": "钱多多",
+            "id_number": id_number.lower().replace("", " ").strip(),
+            "ethnicity": "汉族",
+            "school": wuxing_school.pk,
+            "township": wuxing_school.township_id,
+            "grade": 5,
+            "class_name": "2班",
+            "left_behind_type": "both_away",
+            "guardianship_type": "grandparent",
+            "health": "healthy",
+            "hukou_registered": "on",
+        },
+    )
     child = Child.objects.get(id_number=id_number)
-    assert response.status_code == 302 and response["Location"] == reverse("children:detail", args=[child.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "children:detail", args=[child.pk]
+    )
 
 
-def test_posting_another_districts_school_is_refused(client, carol, changxing_school, wuxing_school):
+def test_posting_another_districts_school_is_refused(
+    client, carol, changxing_school, wuxing_school
+):
     client.force_login(carol)
-    response = client.post(reverse("children:register"), {
-        "name": "钱多多", "id_number": resident_id_build("330502", dt.date(2015, 6, 1), 33),
-        "school": changxing_school.pk, "township": changxing_school.township_id, "left_behind_type": "both_away",
-        "guardianship_type": "grandparent", "health": "healthy",
-    })
+    response = client.post(
+        reverse("children:register"),
+        {
+            "name": "钱多多",
+            "id_number": resident_id_build("330502", dt.date(2015, 6, 1), 33),
+            "school": changxing_school.pk,
+            "township": changxing_school.township_id,
+            "left_behind_type": "both_away",
+            "guardianship_type": "grandparent",
+            "health": "healthy",
+        },
+    )
     assert response.status_code == 200
-    assert "school" in response.context["form"].errors and "township" in response.context["form"].errors
+    assert (
+        "school" in response.context["form"].errors
+        and "township" in response.context["form"].errors
+    )
     assert not Child.objects.exists()
 
 
@@ -84,7 +123,11 @@ def test_an_edit_through_the_form_shows_in_the_timeline(client, carol, wuxing_ch
     form = client.get(reverse("children:edit", args=[wuxing_child.pk])).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update({"guardian_name": "王大爷", "hukou_registered": "on"})
-    data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items() if not isinstance(v, bool)}
+    data = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in data.items()
+        if not isinstance(v, bool)
+    }
     response = client.post(reverse("children:edit", args=[wuxing_child.pk]), data)
     assert response.status_code == 302
     page = client.get(reverse("children:detail", args=[wuxing_child.pk])).content.decode()
@@ -96,7 +139,10 @@ def test_leaving_through_the_form_needs_post_and_keeps_the_record(client, alice,
     client.get(reverse("children:leave", args=[wuxing_child.pk]))
     wuxing_child.refresh_from_db()
     assert wuxing_child.status == "active"
-    response = client.post(reverse("children:leave", args=[wuxing_child.pk]), {"on": "2026-11-28", "reason": "turned_16"})
+    response = client.post(
+        reverse("children:leave", args=[wuxing_child.pk]),
+        {"on": "2026-11-28", "reason": "turned_16"},
+    )
     assert response.status_code == 302
     wuxing_child.refresh_from_db()
     assert wuxing_child.status == "left"
@@ -122,11 +168,19 @@ def test_the_list_as_of_a_past_date_shows_who_was_on_the_registry_then(client, a
     from children.services import child_leave
     from huzhou_care.audit.services import ChangeSource
 
-    child_leave(child=wuxing_child, on=dt.date(2026, 10, 1), reason="turned_16", note="", source=ChangeSource(alice))
+    child_leave(
+        child=wuxing_child,
+        on=dt.date(2026, 10, 1),
+        reason="turned_16",
+        note="",
+        source=ChangeSource(alice),
+    )
     client.force_login(alice)
     then = client.get(reverse("children:list"), {"as_of": "2026-09-30"}).context["page"].object_list
     now = client.get(reverse("children:list")).context["page"].object_list
-    before = client.get(reverse("children:list"), {"as_of": "2026-08-31"}).context["page"].object_list
+    before = (
+        client.get(reverse("children:list"), {"as_of": "2026-08-31"}).context["page"].object_list
+    )
     assert [c.pk for c in then] == [wuxing_child.pk]
     assert list(now) == [] and list(before) == []
 
@@ -139,16 +193,32 @@ def test_the_detail_page_shows_the_record_as_of_a_past_date(client, carol, wuxin
     from huzhou_care.audit.services import ChangeSource
 
     child_update(child=wuxing_child, data={"guardian_name": "新监护人"}, source=ChangeSource(carol))
-    ChangeRecord.objects.filter(action="update").update(at=timezone.make_aware(dt.datetime(2026, 10, 5, 9)))
+    ChangeRecord.objects.filter(action="update").update(
+        at=timezone.make_aware(dt.datetime(2026, 10, 5, 9))
+    )
     client.force_login(carol)
-    before = client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-04"}).content.decode()
-    after = client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-05"}).content.decode()
+    before = client.get(
+        reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-04"}
+    ).content.decode()
+    after = client.get(
+        reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-10-05"}
+    ).content.decode()
     assert "王秀英" in before and "新监护人" not in before.split("证件与联系方式")[0]
     assert "新监护人" in after.split("证件与联系方式")[0]
 
 
 def test_malformed_parameters_are_ignored_not_errors(client, carol, wuxing_child):
     client.force_login(carol)
-    assert client.get(reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-13-45"}).status_code == 200
-    assert client.get(reverse("children:list"), {"as_of": "nonsense", "grade": "x", "page": "-3"}).status_code == 200
+    assert (
+        client.get(
+            reverse("children:detail", args=[wuxing_child.pk]), {"as_of": "2026-13-45"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            reverse("children:list"), {"as_of": "nonsense", "grade": "x", "page": "-3"}
+        ).status_code
+        == 200
+    )
     assert client.get(reverse("children:roster_template"), {"school": "abc"}).status_code == 200

@@ -48,7 +48,11 @@ def test_a_school_clerk_uploads_a_messy_roster_fixes_nothing_by_accident_and_imp
 
     with page.expect_download() as errors:
         page.get_by_test_id("error-sheet").click()
-    rows = list(load_workbook(io.BytesIO(Path(errors.value.path()).read_bytes())).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(Path(errors.value.path()).read_bytes())).active.iter_rows(
+            values_only=True
+        )
+    )
     assert sorted(r[0] for r in rows[1:]) == sorted(int(k) for k in EXPECTED["reject"])
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -57,7 +61,9 @@ def test_a_school_clerk_uploads_a_messy_roster_fixes_nothing_by_accident_and_imp
     assert Child.objects.count() == len(EXPECTED["accept"])
 
     page.get_by_role("link", name="查看本校儿童名单").click()
-    expect(page.get_by_test_id("result-count")).to_contain_text(f"共 {len(EXPECTED['accept'])} 名儿童")
+    expect(page.get_by_test_id("result-count")).to_contain_text(
+        f"共 {len(EXPECTED['accept'])} 名儿童"
+    )
     page.get_by_label("姓名或身份证号").fill("詹刚")
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("result-count")).to_contain_text("共 1 名儿童")

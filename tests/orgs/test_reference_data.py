@@ -6,7 +6,13 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 def test_the_migration_loads_huzhous_five_counties_and_their_townships(db):
     counties = OrgUnit.objects.filter(level="county")
-    assert set(counties.values_list("name", flat=True)) == {"吴兴区", "南浔区", "德清县", "长兴县", "安吉县"}
+    assert set(counties.values_list("name", flat=True)) == {
+        "吴兴区",
+        "南浔区",
+        "德清县",
+        "长兴县",
+        "安吉县",
+    }
     for county in counties:
         townships = county.children.filter(level="township")
         assert townships.count() >= 10

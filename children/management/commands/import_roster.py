@@ -30,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args, path: Path, school: str, dry_run: bool, **options):
-        school_obj = School.objects.select_related("county", "township").filter(code=school).first() or (
+        school_obj = School.objects.select_related("county", "township").filter(
+            code=school
+        ).first() or (
             School.objects.select_related("county", "township").filter(name=school).first()
         )
         if school_obj is None:
@@ -46,12 +48,17 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}：{exc.message}") from None
         plan = roster_plan(parsed, school_obj, today=today)
         source = ChangeSource(None, ChangeRecord.Source.IMPORT, f"cli:{path.name}"[:64])
-        summary = plan.summary() if dry_run else roster_apply(plan, school=school_obj, source=source, today=today)
+        summary = (
+            plan.summary()
+            if dry_run
+            else roster_apply(plan, school=school_obj, source=source, today=today)
+        )
         report = {
             **summary,
             "errors": [
                 {"row": p.row.row_number, "column": e.column, "code": e.code, "message": e.message}
-                for p in plan.rows for e in p.errors
+                for p in plan.rows
+                for e in p.errors
             ],
             "warnings": list(parsed.warnings),
         }
