@@ -52,7 +52,7 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         label="风险标记",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(k, v[0]) for k, v in RISK_FLAGS.items()],
+        choices=[(key, flag.label) for key, flag in RISK_FLAGS.items()],
     )
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
 

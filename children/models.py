@@ -172,10 +172,10 @@ class Child(models.Model):
             *[
                 models.Index(
                     fields=["county", "-id"],
-                    condition=Q(status="active") & condition,
+                    condition=Q(status="active") & risk.condition,
                     name=f"child_risk_{flag}"[:30],
                 )
-                for flag, (_label, condition) in RISK_FLAGS.items()
+                for flag, risk in RISK_FLAGS.items()
             ],
         ]
         constraints = [

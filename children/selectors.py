@@ -63,7 +63,7 @@ def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
         if value := params.get(key):
             qs = qs.filter(**{key: value})
     for flag in params.get("flags") or ():
-        qs = qs.filter(RISK_FLAGS[flag][1])
+        qs = qs.filter(RISK_FLAGS[flag].condition)
     return qs.order_by(*SORTS.get(params.get("sort") or "recent", SORTS["recent"]))
 
 
@@ -83,7 +83,7 @@ def child_list(user, params: dict) -> QuerySet[Child]:
 def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
     condition = Q()
     for flag in flags:
-        condition |= RISK_FLAGS[flag][1]
+        condition |= RISK_FLAGS[flag].condition
     return (
         child_queryset(user)
         .filter(condition)
@@ -94,20 +94,7 @@ def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
 
 
 def child_flags(child: Child) -> list[str]:
-    labels = []
-    if child.guardianship_type == c.GuardianshipType.NONE:
-        labels.append("无人监护")
-    if child.guardianship_assessment == c.GuardianshipAssessment.POOR:
-        labels.append("监护差")
-    if child.health == c.Health.DISABLED:
-        labels.append("残疾")
-    if child.health == c.Health.ILL:
-        labels.append("患病")
-    if child.low_income:
-        labels.append("低保")
-    if child.in_difficulty:
-        labels.append("困境")
-    return labels
+    return [flag.label for flag in RISK_FLAGS.values() if flag.applies(child)]
 
 
 def child_detail(user, pk: int) -> Child:
