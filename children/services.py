@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -234,6 +235,8 @@ def child_transfer(
     return changes
 
 
+logger = logging.getLogger(__name__)
+
 # --- Roster uploads ------------------------------------------------------------------------
 # Lifecycle: pending -> parsing -> preview -> (confirm) importing -> done; or failed /
 # cancelled. Each step claims its starting status with a conditional UPDATE, so a task that
@@ -262,9 +265,9 @@ def _claim(upload_id: int, from_statuses, to_status) -> bool:
     )
 
 
-@transaction.atomic
 def roster_upload_create(*, school, actor, uploaded) -> RosterUpload:
-    """Store the uploaded file (random name, outside the web root) and queue its check."""
+    """Store the uploaded file (random name, outside the web root), then check it now (small
+    file) or queue the check (large). A failed check is recorded on the upload."""
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise RosterFileError(MSG_TOO_LARGE)
     data = uploaded.read()
@@ -276,8 +279,9 @@ def roster_upload_create(*, school, actor, uploaded) -> RosterUpload:
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    upload.file.save("roster", ContentFile(data), save=False)
-    upload.save()
+    with transaction.atomic():
+        upload.file.save("roster", ContentFile(data), save=False)
+        upload.save()
     if upload.size <= ROSTER_INLINE_MAX_BYTES:
         roster_preview_build(upload.pk)
     else:
@@ -307,13 +311,19 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
     roster_progress_set(upload_id, 10)
     try:
         parsed = _parse_upload(upload, today)
+        roster_progress_set(upload_id, 50)
+        plan = roster_plan(parsed, upload.school, today=today)
     except RosterFileError as exc:
-        RosterUpload.objects.filter(pk=upload_id).update(
-            status=RosterUpload.Status.FAILED, message=str(exc)[:300]
+        _fail(upload_id, exc.message)
+        return
+    except Exception:
+        # Never leave the clerk watching a progress bar that will not move.
+        logger.exception("roster preview failed for upload %s", upload_id)
+        _fail(
+            upload_id,
+            "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。",
         )
         return
-    roster_progress_set(upload_id, 50)
-    plan = roster_plan(parsed, upload.school, today=today)
     roster_progress_set(upload_id, 70)
     counts = plan.summary()
     with transaction.atomic():
@@ -334,6 +344,12 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
             message="",
         )
     roster_progress_set(upload_id, 100)
+
+
+def _fail(upload_id: int, message: str) -> None:
+    RosterUpload.objects.filter(pk=upload_id).update(
+        status=RosterUpload.Status.FAILED, message=message[:300]
+    )
 
 
 def _preview_row(upload_id: int, plan_row) -> RosterRow:
@@ -373,7 +389,16 @@ def roster_confirm(*, upload: RosterUpload, actor) -> bool:
         return False
     roster_progress_set(upload.pk, 0)
     if upload.size <= ROSTER_INLINE_MAX_BYTES:
-        roster_import_run(upload.pk)
+        try:
+            roster_import_run(upload.pk)
+        except Exception:
+            # Nothing was written (one transaction); let the clerk confirm again.
+            logger.exception("roster import failed for upload %s", upload.pk)
+            RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.IMPORTING).update(
+                status=RosterUpload.Status.PREVIEW,
+                message="导入时系统出错，信息库未作任何修改。请稍后再次点击“确认导入”；如仍出错请联系管理员。",
+            )
+            raise
     else:
         from .tasks import roster_import_task
 
@@ -409,6 +434,7 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
         )
         RosterUpload.objects.filter(pk=upload_id).update(
             status=RosterUpload.Status.DONE,
+            message="",
             progress=100,
             rows=counts["rows"],
             new=counts["created"],

@@ -61,7 +61,8 @@ def test_an_import_that_fails_midway_writes_nothing(carol, wuxing_school, monkey
         services.roster_confirm(upload=upload, actor=carol)
     assert not Child.objects.exists() and not ChangeRecord.objects.exists()
     upload.refresh_from_db()
-    assert upload.status == "importing"  # the task will be retried; nothing half-written
+    assert upload.status == "preview"  # the clerk may confirm again; nothing half-written
+    assert "未作任何修改" in upload.message
 
 
 def _worker_env():
@@ -125,3 +126,21 @@ def _wait_for(upload, status, timeout=90):
         assert current.status != "failed", current.message
         time.sleep(0.3)
     raise AssertionError(f"upload still {current.status} after {timeout}s")
+
+
+def test_an_unexpected_error_while_checking_marks_the_upload_failed_not_stuck(
+    carol, wuxing_school, monkeypatch
+):
+    from children.roster import plan
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "roster_plan", broken)
+    data = roster_xlsx(rows=5, division="330502", township=wuxing_school.township.name)
+    upload = services.roster_upload_create(
+        school=wuxing_school, actor=carol, uploaded=SimpleUploadedFile("a.xlsx", data)
+    )
+    upload.refresh_from_db()
+    assert upload.status == "failed" and "系统出错" in upload.message
+    assert plan.roster_plan is not broken  # only the service's reference was replaced
