@@ -159,6 +159,10 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
             gender=locked.gender,
             today=locked.registered_on,
         )
+        # A birth date or gender left empty on the form comes from the ID, as on register.
+        rid = resident_id_parse(locked.id_number)
+        locked.birth_date = locked.birth_date or rid.birth_date
+        locked.gender = locked.gender or rid.gender
     changes = field_diff(before, child_values(locked))
     if changes:
         locked.full_clean()

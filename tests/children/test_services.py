@@ -173,3 +173,13 @@ def test_the_registry_as_of_a_past_date_counts_who_was_on_it(alice, wuxing_child
     assert Child.objects.as_of(dt.date(2026, 9, 30)).filter(pk=wuxing_child.pk).exists()
     assert not Child.objects.as_of(dt.date(2026, 10, 1)).filter(pk=wuxing_child.pk).exists()
     assert not Child.objects.as_of(dt.date(2026, 2, 28)).filter(pk=wuxing_child.pk).exists()
+
+
+def test_an_edit_that_empties_birth_date_and_gender_takes_them_from_the_id(carol, wuxing_child):
+    born, gender = wuxing_child.birth_date, wuxing_child.gender
+    changes = child_update(
+        child=wuxing_child, data={"birth_date": None, "gender": ""}, source=ChangeSource(carol)
+    )
+    wuxing_child.refresh_from_db()
+    assert (wuxing_child.birth_date, wuxing_child.gender) == (born, gender)
+    assert changes == {}
