@@ -342,7 +342,9 @@ class _RowChecker:
 
         if len(errors) > 1:
             errors.sort(key=lambda error: _RANK[error.code])
-        return ParsedRow(row_number, values, errors, raw)
+        # Only a rejected row keeps its cells (for the error sheet): an accepted row's cells
+        # would keep the whole sheet alive in memory while the registry is compared.
+        return ParsedRow(row_number, values, errors, raw if errors else [])
 
     def check_id(
         self, row_number: int, id_raw: Any, values: dict[str, object], errors: list[RowError]

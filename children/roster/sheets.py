@@ -16,6 +16,7 @@ from .. import choices as c
 from ..identity import resident_id_build
 from .headers import CANONICAL_HEADERS
 from .plan import EXAMPLE_PREFIX
+from .reader import read_rows
 
 TEMPLATE_ROWS = 2000
 YES_NO = ["是", "否"]
@@ -116,15 +117,25 @@ def roster_template(school) -> Workbook:
 
 
 def error_sheet(upload, rows) -> StreamingSheet:
-    """The rejected rows as they were in the file, plus the row number and the reason."""
-    """The rows keep the file's own columns, so that the clerk fixes them in place and uploads
-    this sheet again: the two leading columns (原行号, 未导入原因) are ignored on upload."""
+    """The rejected rows as they were in the file, plus the row number and the reason. The rows
+    keep the file's own columns, so that the clerk fixes them in place and uploads this sheet
+    again: the two leading columns (原行号, 未导入原因) are ignored on upload."""
+    cells = {row.row_number: row.raw for row in rows}
+    missing = [number for number, raw in cells.items() if not raw]
+    if missing:  # rejected when compared with the registry: read their cells from the file
+        cells.update(_original_cells(upload, missing))
     sheet = StreamingSheet("未导入的行")
-    width = max([len(upload.header), *(len(r.raw) for r in rows)])
+    width = max([len(upload.header), *(len(raw) for raw in cells.values())])
     headers = [*upload.header, *[""] * (width - len(upload.header))]
     headers = [h or f"第{get_column_letter(i + 1)}列" for i, h in enumerate(headers)]
     sheet.header(["原行号", "未导入原因", *headers], [8, 60, *[14] * len(headers)])
     for row in rows:
         reasons = "；".join(e["message"] for e in row.errors)
-        sheet.append([row.row_number, reasons, *row.raw])
+        sheet.append([row.row_number, reasons, *cells[row.row_number]])
     return sheet
+
+
+def _original_cells(upload, numbers: list[int]) -> dict[int, list]:
+    with upload.file.open("rb") as fh:
+        grid = read_rows(fh.read(), upload.original_name).rows
+    return {n: list(grid[n - 1]) if n - 1 < len(grid) else [] for n in numbers}

@@ -276,3 +276,25 @@ def test_the_error_sheet_keeps_the_files_headers_and_can_be_uploaded_again_once_
     )
     assert again.rows == 2 and len(rejected) == 1
     assert next(iter(rejected.values()))[0]["code"] == "id_checksum"
+
+
+def test_the_error_sheet_holds_rows_rejected_by_the_registry_with_their_cells(
+    client, carol, wuxing_school
+):
+    other = SchoolFactory(county=wuxing_school.county, name="八里店镇中心小学", code="3305020002")
+    _run(FIXTURES / "clean-200.xlsx", other)
+    client.force_login(carol)
+    upload = _upload(
+        client, wuxing_school, "clean-200.xlsx", (FIXTURES / "clean-200.xlsx").read_bytes()
+    )
+    assert upload.rejected == 200
+    response = client.get(reverse("children:roster_errors", args=[upload.pk]))
+    rows = list(
+        load_workbook(
+            io.BytesIO(b"".join(response.streaming_content)), read_only=True
+        ).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 201
+    first = dict(zip(rows[0], rows[1], strict=False))
+    assert first["原行号"] == 2 and "其他学校" in first["未导入原因"]
+    assert first["姓名"] and len(str(first["身份证号"])) == 18
