@@ -35,7 +35,7 @@ def home_summary(user) -> dict:
         children = Child.objects.visible_to(user).active()
 
         def flagged(*flags):
-            return sum(children.filter(RISK_FLAGS[flag][1]).count() for flag in flags)
+            return sum(children.filter(RISK_FLAGS[flag].condition).count() for flag in flags)
 
         summary["children"] = {
             "total": sum(per_county.values()) if per_county is not None else children.count(),
