@@ -9,6 +9,7 @@ from huzhou_care.accounts.masking import mask_id_number, mask_phone
 from huzhou_care.spreadsheets import StreamingSheet
 
 from . import choices as c
+from .services import EDITABLE_FIELDS
 
 CHUNK = 2000
 
@@ -67,43 +68,13 @@ LIST_COLUMNS = [
     ("备注", 20, lambda r, mid, mph: r["notes"]),
 ]
 
+# Every editable field, places by name, plus the status.
 VALUE_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "id_number",
-    "birth_date",
+    *(name for name in EDITABLE_FIELDS if name not in {"county", "township", "school"}),
     "county__name",
     "township__name",
-    "village",
     "school__name",
-    "grade",
-    "class_name",
-    "boarding",
-    "left_behind_type",
-    "guardianship_type",
-    "guardianship_assessment",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_phone",
-    "father_name",
-    "father_work_place",
-    "father_phone",
-    "mother_name",
-    "mother_work_place",
-    "mother_phone",
-    "health",
-    "disability_category",
-    "study_status",
-    "living_status",
-    "low_income",
-    "in_difficulty",
     "status",
-    "notes",
-    "hukou_registered",
-    "hukou_address",
-    "current_address",
-    "schooling",
 )
 
 

@@ -26,34 +26,12 @@ from ..models import Child, RosterRow
 from .headers import CANONICAL_HEADERS
 from .parse import ParsedRow, RosterParse, RowError
 
-# Roster columns written to the Child row as they are (after normalisation).
-PLAIN_FIELDS = (
-    "name",
-    "ethnicity",
-    "grade",
-    "class_name",
-    "village",
-    "current_address",
-    "boarding",
-    "left_behind_type",
-    "guardianship_type",
-    "guardianship_assessment",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_phone",
-    "father_name",
-    "father_work_place",
-    "father_phone",
-    "mother_name",
-    "mother_work_place",
-    "mother_phone",
-    "health",
-    "disability_category",
-    "study_status",
-    "living_status",
-    "low_income",
-    "in_difficulty",
-    "notes",
+# Roster columns written to the Child row as they are (after normalisation): all of them but
+# the ID and what it encodes (birth date, gender), and the township (a name, looked up).
+PLAIN_FIELDS = tuple(
+    key
+    for key, _ in CANONICAL_HEADERS
+    if key not in {"id_number", "birth_date", "gender", "township"}
 )
 # A yes/no column left empty means "no" in school rosters; any other empty cell means "not
 # given" and never clears what the registry holds.
