@@ -87,9 +87,24 @@ def test_logout_by_get_is_refused(client, alice):
     assert client.get(reverse("accounts:home")).status_code == 200
 
 
-def test_sessions_expire_after_30_idle_minutes():
+def test_sessions_expire_after_30_idle_minutes(client, alice):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client.force_login(alice)
+    client.get(reverse("accounts:home"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    # Each request renews the session for 30 minutes...
+    assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)
+    # ...and 31 idle minutes later it is gone: the next request goes to the login page.
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_a_session_older_than_the_absolute_limit_is_ended(client, alice):
