@@ -202,3 +202,14 @@ class RosterUploadForm(StyledFormMixin, forms.Form):
         if user.school_id:
             self.fields["school"].initial = user.school_id
             self.fields["school"].empty_label = None
+
+
+class TransferRequestForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label="申请说明", max_length=200, initial="该生已转入本校就读")
+
+
+class TransferDecisionForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="处理", choices=[("approve", "同意转学"), ("decline", "不同意")]
+    )
+    note = forms.CharField(label="处理意见", max_length=200, required=False)

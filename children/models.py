@@ -302,3 +302,78 @@ class RosterRow(models.Model):
 
     def __str__(self):
         return f"第{self.row_number}行 {self.get_outcome_display()}"
+
+
+class TransferRequestQuerySet(ScopedQuerySet):
+    @staticmethod
+    def scope_filter(user) -> Q:
+        # Seen by those who hold the child now (they decide) and by the receiving school's side.
+        return place_scope(
+            user, county="child__county_id", school="child__school_id"
+        ) | place_scope(user, county="to_school__county_id", school="to_school_id")
+
+
+class TransferRequest(models.Model):
+    """A school asks to receive a child registered at another school (found by a roster
+    upload). The district that holds the child decides; approving is a transfer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        APPROVED = "approved", _("已同意")
+        DECLINED = "declined", _("未同意")
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    from_school = models.ForeignKey(
+        "orgs.School",
+        verbose_name=_("原学校"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_school = models.ForeignKey(
+        "orgs.School", verbose_name=_("申请转入学校"), on_delete=models.PROTECT, related_name="+"
+    )
+    upload = models.ForeignKey(
+        RosterUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("申请说明"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
+
+    objects = TransferRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("转学申请")
+        verbose_name_plural = _("转学申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One open request per child: a second school asking waits for the first decision.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(status="pending"),
+                name="transfer_one_pending_per_child",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child} → {self.to_school}"

@@ -13,4 +13,5 @@ NAV_ENTRIES = [
     NavEntry("儿童信息库", "children:list", "people", CHILD_ROLES),
     NavEntry("预警名单", "children:risk", "exclamation-triangle", CHILD_ROLES),
     NavEntry("名册上传", "children:roster_upload", "file-earmark-arrow-up", ROSTER_ROLES),
+    NavEntry("转学申请", "children:transfer_requests", "arrow-left-right", CHILD_ROLES),
 ]

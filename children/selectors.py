@@ -11,7 +11,7 @@ from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.services import change_history
 
 from . import choices as c
-from .models import Child
+from .models import Child, TransferRequest
 from .risk import EARLY_WARNING, RISK_FLAGS
 
 SORTS = {
@@ -126,3 +126,20 @@ def child_as_of(child: Child, day: dt.date) -> Child | None:
     )
     snapshot._state.adding = False
     return snapshot
+
+
+def transfer_requests(user):
+    return (
+        TransferRequest.objects.visible_to(user)
+        .select_related("child", "from_school", "to_school", "requested_by", "decided_by")
+        .order_by("status", "-requested_at", "-pk")
+    )
+
+
+def transfer_request_to_decide(user, pk: int) -> TransferRequest:
+    """A request the user may decide: the child must be in the user's own scope (the
+    receiving school sees its request but cannot decide it)."""
+    qs = TransferRequest.objects.filter(child__in=Child.objects.visible_to(user)).select_related(
+        "child", "to_school"
+    )
+    return get_visible_or_404(qs, user, pk=pk)

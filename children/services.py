@@ -18,7 +18,7 @@ from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
 
 from . import choices as c
 from .identity import MAX_AGE, ResidentIdError, age_on, resident_id_parse
-from .models import Child, RosterRow, RosterUpload
+from .models import Child, RosterRow, RosterUpload, TransferRequest
 from .roster.parse import parse_roster
 from .roster.plan import roster_apply, roster_plan
 from .roster.reader import MAX_UPLOAD_BYTES, MSG_TOO_LARGE, RosterFileError, sniff_format
@@ -455,3 +455,56 @@ def roster_cancel(*, upload: RosterUpload) -> bool:
         [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED],
         RosterUpload.Status.CANCELLED,
     )
+
+
+# --- Transfer requests ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_request_create(
+    *, upload: RosterUpload, row_number: int, actor, note: str
+) -> TransferRequest:
+    """A school whose roster row was refused because the child is registered at another
+    school asks to receive the child. The child's current side is not shown to the asker."""
+    row = upload.preview_rows.filter(
+        row_number=row_number, outcome=RosterRow.Outcome.REJECTED
+    ).first()
+    if row is None or not any(e["code"] == "other_school" for e in row.errors):
+        raise ValidationError("只有“已在其他学校登记”的行可以申请转入。")
+    child = Child.objects.filter(id_number=row.id_number).first()
+    if child is None or child.school_id == upload.school_id:
+        raise ValidationError("该儿童已不在其他学校，请重新上传名册。")
+    if TransferRequest.objects.filter(child=child, status=TransferRequest.Status.PENDING).exists():
+        raise ValidationError("该儿童已有一份待处理的转学申请，请等待区县团委处理。")
+    request = TransferRequest(
+        child=child,
+        from_school_id=child.school_id,
+        to_school=upload.school,
+        upload=upload,
+        note=note,
+        requested_by=actor,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def transfer_request_decide(*, request: TransferRequest, actor, approve: bool, note: str) -> None:
+    """The district holding the child approves (the transfer is made and recorded in the
+    child's history) or declines, with a note."""
+    locked = TransferRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != TransferRequest.Status.PENDING:
+        raise ValidationError("该申请已处理过。")
+    if approve:
+        child_transfer(
+            child=locked.child,
+            to_school=locked.to_school,
+            grade=None,
+            class_name=locked.child.class_name,
+            note=note or f"同意{locked.to_school}的转学申请",
+            actor=actor,
+        )
+    locked.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.DECLINED
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

@@ -22,4 +22,11 @@ urlpatterns = [
     path("rosters/<int:pk>/confirm/", views.roster_confirm, name="roster_confirm"),
     path("rosters/<int:pk>/cancel/", views.roster_cancel, name="roster_cancel"),
     path("rosters/<int:pk>/errors/", views.roster_errors, name="roster_errors"),
+    path(
+        "rosters/<int:pk>/rows/<int:row>/transfer/",
+        views.roster_transfer_request,
+        name="roster_transfer_request",
+    ),
+    path("transfers/", views.transfer_requests, name="transfer_requests"),
+    path("transfers/<int:pk>/decide/", views.transfer_decide, name="transfer_decide"),
 ]

@@ -25,7 +25,9 @@ from .forms import (
     LeaveForm,
     RestoreForm,
     RosterUploadForm,
+    TransferDecisionForm,
     TransferForm,
+    TransferRequestForm,
 )
 from .models import RosterRow, RosterUpload
 from .navigation import CHILD_ROLES, ROSTER_ROLES, TRANSFER_ROLES
@@ -434,3 +436,75 @@ def roster_errors(request, pk):
         filename=f"{stem}-未导入的行.xlsx",
         content_type=XLSX_CONTENT_TYPE,
     )
+
+
+# --- Transfer requests ------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(ROSTER_ROLES)
+def roster_transfer_request(request, pk, row):
+    upload = _upload_or_404(request, pk)
+    form = TransferRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer_request_create(
+                upload=upload, row_number=row, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, f"第 {row} 行的儿童已提交转学申请，等待原学校所在区县团委处理。"
+            )
+    else:
+        messages.error(request, "请填写申请说明。")
+    return redirect("children:roster_detail", pk=upload.pk)
+
+
+@require_GET
+@role_required(CHILD_ROLES)
+def transfer_requests(request):
+    page = Paginator(selectors.transfer_requests(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    decidable = (
+        set(
+            selectors.transfer_requests(request.user)
+            .filter(
+                pk__in=[r.pk for r in page],
+                child__in=selectors.child_queryset(request.user, status=None),
+            )
+            .values_list("pk", flat=True)
+        )
+        if request.user.role in TRANSFER_ROLES
+        else set()
+    )
+    return render(
+        request,
+        "children/transfers.html",
+        {"page": page, "decidable": decidable, "form": TransferDecisionForm()},
+    )
+
+
+@require_POST
+@role_required(TRANSFER_ROLES)
+def transfer_decide(request, pk):
+    transfer = selectors.transfer_request_to_decide(request.user, pk)
+    form = TransferDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择同意或不同意。")
+        return redirect("children:transfer_requests")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.transfer_request_decide(
+            request=transfer, actor=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"已{'同意' if approve else '不同意'}{transfer.child.name}转入{transfer.to_school}。",
+        )
+    return redirect("children:transfer_requests")

@@ -24,6 +24,7 @@ PAGE_ROUTES = {
     "children:export": CHILD_ROLES,
     "children:roster_upload": CHILD_ROLES,
     "children:roster_template": CHILD_ROLES,
+    "children:transfer_requests": CHILD_ROLES,
 }
 # Routes on one child: which personas may use them on a child in their scope.
 CHILD_ROUTES = {
@@ -41,7 +42,13 @@ UPLOAD_ROUTES = {
     "children:roster_errors": CHILD_ROLES,
 }
 # POST-only routes on one upload: GET is refused (405) after the scope check passes.
-UPLOAD_POST_ROUTES = {"children:roster_confirm": CHILD_ROLES, "children:roster_cancel": CHILD_ROLES}
+UPLOAD_POST_ROUTES = {
+    "children:roster_confirm": CHILD_ROLES,
+    "children:roster_cancel": CHILD_ROLES,
+    "children:roster_transfer_request": CHILD_ROLES,
+}
+# POST-only routes on one transfer request: only the side that holds the child decides.
+TRANSFER_POST_ROUTES = {"children:transfer_decide": TRANSFER_ROLES}
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
 SCOPE = {
     "city_admin": {"wuxing", "changxing"},
@@ -85,6 +92,7 @@ def test_every_route_is_in_the_scope_matrix():
         | set(CHILD_ROUTES)
         | set(UPLOAD_ROUTES)
         | set(UPLOAD_POST_ROUTES)
+        | set(TRANSFER_POST_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -235,3 +243,39 @@ def test_posts_without_a_csrf_token_are_refused(alice, wuxing_child):
     assert "页面已过期" in response.content.decode()
     wuxing_child.refresh_from_db()
     assert wuxing_child.status == "active"
+
+
+@pytest.fixture
+def transfer_requests(uploads, wuxing_child, changxing_child, carol, dave):
+    from children.models import TransferRequest
+
+    return {
+        # Each child is held by its own district; the other district's school asks for it.
+        "wuxing": TransferRequest.objects.create(
+            child=wuxing_child,
+            from_school=wuxing_child.school,
+            to_school=uploads["changxing"].school,
+            note="转入",
+            requested_by=dave,
+        ),
+        "changxing": TransferRequest.objects.create(
+            child=changxing_child,
+            from_school=changxing_child.school,
+            to_school=uploads["wuxing"].school,
+            note="转入",
+            requested_by=carol,
+        ),
+    }
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_only_the_side_holding_the_child_decides_a_transfer(
+    client, personas, transfer_requests, persona
+):
+    client.force_login(personas[persona])
+    for place, transfer in transfer_requests.items():
+        response = client.post(
+            _url("children:transfer_decide", transfer.pk), {"decision": "decline"}
+        )
+        decides = place in SCOPE[persona] and persona in TRANSFER_ROLES
+        assert (response.status_code != 404) == decides, (persona, place, response.status_code)

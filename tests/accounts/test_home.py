@@ -39,7 +39,7 @@ def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
     items = client.get(reverse("children:roster_upload")).context["nav_items"]
     assert [i["label"] for i in items if i["active"]] == ["名册上传"]
     labels = [i["label"] for i in items]
-    assert labels == ["首页", "儿童信息库", "预警名单", "名册上传"]
+    assert labels == ["首页", "儿童信息库", "预警名单", "名册上传", "转学申请"]
 
 
 def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_officer):
