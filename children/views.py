@@ -175,86 +175,79 @@ def child_edit(request, pk):
     )
 
 
-@role_required(CHILD_ROLES)
-def child_leave(request, pk):
-    child = selectors.child_detail(request.user, pk)
-    form = LeaveForm(request.POST or None, initial={"on": timezone.localdate()})
+def _child_action(request, child, form, perform, *, title, confirm, explain):
+    """The shape of the one-child actions (leave, restore, transfer): a confirmation form; on
+    a valid POST one service call, whose Chinese success message is shown; a ValidationError
+    goes back onto the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_leave(
-                child=child, source=ChangeSource(request.user), **form.cleaned_data
-            )
+            message, target = perform(form.cleaned_data)
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, f"{child.name} 已退出信息库，记录保留在历史中。")
-            return redirect("children:detail", pk=child.pk)
-    return render(
+            messages.success(request, message)
+            return target
+    context = {"form": form, "child": child, "title": title, "confirm": confirm, "explain": explain}
+    return render(request, "children/action.html", context)
+
+
+@role_required(CHILD_ROLES)
+def child_leave(request, pk):
+    child = selectors.child_detail(request.user, pk)
+
+    def perform(data):
+        services.child_leave(child=child, source=ChangeSource(request.user), **data)
+        return f"{child.name} 已退出信息库，记录保留在历史中。", redirect("children:detail", pk=pk)
+
+    return _child_action(
         request,
-        "children/action.html",
-        {
-            "form": form,
-            "child": child,
-            "title": f"退出信息库：{child.name}",
-            "confirm": "确定让该儿童退出信息库吗？记录不会删除，可在历史中查看。",
-            "explain": "儿童年满十六周岁、父母返乡或迁出本市时退出信息库。退出不是删除：全部记录保留。",
-        },
+        child,
+        LeaveForm(request.POST or None, initial={"on": timezone.localdate()}),
+        perform,
+        title=f"退出信息库：{child.name}",
+        confirm="确定让该儿童退出信息库吗？记录不会删除，可在历史中查看。",
+        explain="儿童年满十六周岁、父母返乡或迁出本市时退出信息库。退出不是删除：全部记录保留。",
     )
 
 
 @role_required(CHILD_ROLES)
 def child_restore(request, pk):
     child = selectors.child_detail(request.user, pk)
-    form = RestoreForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_restore(
-                child=child, note=form.cleaned_data["note"], source=ChangeSource(request.user)
-            )
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, f"{child.name} 已恢复在册。")
-            return redirect("children:detail", pk=child.pk)
-    return render(
+
+    def perform(data):
+        services.child_restore(child=child, note=data["note"], source=ChangeSource(request.user))
+        return f"{child.name} 已恢复在册。", redirect("children:detail", pk=pk)
+
+    return _child_action(
         request,
-        "children/action.html",
-        {
-            "form": form,
-            "child": child,
-            "title": f"恢复在册：{child.name}",
-            "confirm": "确定恢复该儿童为在册状态吗？",
-            "explain": "用于纠正误操作的退出。退出记录仍保留在历史中。",
-        },
+        child,
+        RestoreForm(request.POST or None),
+        perform,
+        title=f"恢复在册：{child.name}",
+        confirm="确定恢复该儿童为在册状态吗？",
+        explain="用于纠正误操作的退出。退出记录仍保留在历史中。",
     )
 
 
 @role_required(TRANSFER_ROLES)
 def child_transfer(request, pk):
     child = selectors.child_detail(request.user, pk)
-    form = TransferForm(
-        request.POST or None, initial={"grade": child.grade, "class_name": child.class_name}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_transfer(child=child, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, f"{child.name} 已转入 {form.cleaned_data['to_school']}。")
-            if selectors.child_queryset(request.user, status=None).filter(pk=child.pk).exists():
-                return redirect("children:detail", pk=child.pk)
-            return redirect("children:list")
-    return render(
+
+    def perform(data):
+        services.child_transfer(child=child, actor=request.user, **data)
+        still_visible = selectors.child_queryset(request.user, status=None).filter(pk=pk).exists()
+        target = redirect("children:detail", pk=pk) if still_visible else redirect("children:list")
+        return f"{child.name} 已转入 {data['to_school']}。", target
+
+    initial = {"grade": child.grade, "class_name": child.class_name}
+    return _child_action(
         request,
-        "children/action.html",
-        {
-            "form": form,
-            "child": child,
-            "title": f"办理转学：{child.name}",
-            "confirm": "确定办理转学吗？转出后原学校将不再看到该儿童。",
-            "explain": f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
-        },
+        child,
+        TransferForm(request.POST or None, initial=initial),
+        perform,
+        title=f"办理转学：{child.name}",
+        confirm="确定办理转学吗？转出后原学校将不再看到该儿童。",
+        explain=f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
     )
 
 

@@ -9,21 +9,7 @@ from openpyxl import Workbook
 from children.identity import resident_id_build
 from children.roster.headers import CANONICAL_HEADERS
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙沈朱钱费姚施"
-GIVEN = [
-    "梓涵",
-    "子轩",
-    "欣怡",
-    "浩然",
-    "雨桐",
-    "宇航",
-    "诗琪",
-    "俊杰",
-    "思彤",
-    "一诺",
-    "佳怡",
-    "明轩",
-]
+from ..factories import GIVEN, SURNAMES
 
 
 def roster_xlsx(
