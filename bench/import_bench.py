@@ -336,6 +336,7 @@ def _child_resource(*, bulk: bool):
     from children.identity import resident_id_parse
     from children.models import Child
     from children.roster.headers import CANONICAL_HEADERS
+    from children.roster.plan import PLAIN_FIELDS
     from huzhou_care.orgs.models import OrgUnit
 
     header = dict(CANONICAL_HEADERS)
@@ -409,34 +410,10 @@ def _child_resource(*, bulk: bool):
         class Meta:
             model = Child
             import_id_fields = ("id_number",)
+            # The roster's own columns, as our import writes them, plus what it derives.
             fields = (
-                "name",
-                "ethnicity",
+                *PLAIN_FIELDS,
                 "id_number",
-                "grade",
-                "class_name",
-                "village",
-                "current_address",
-                "boarding",
-                "left_behind_type",
-                "guardianship_type",
-                "guardianship_assessment",
-                "guardian_name",
-                "guardian_relation",
-                "guardian_phone",
-                "father_name",
-                "father_work_place",
-                "father_phone",
-                "mother_name",
-                "mother_work_place",
-                "mother_phone",
-                "health",
-                "disability_category",
-                "study_status",
-                "living_status",
-                "low_income",
-                "in_difficulty",
-                "notes",
                 "gender",
                 "birth_date",
                 "township_id",
