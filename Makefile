@@ -26,7 +26,7 @@ DEMO_PASSWORD ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install run migrate seed test test-pg lint format worker beat bench clean
+.PHONY: help venv install browser run migrate seed test test-pg lint format worker beat bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)  ## install the project and its dev tools into .venv
 
+browser:  ## chromium + CJK fonts for the browser tests (installs them as root, else says how)
+	@bash .ci/browser
+
 migrate: install  ## apply database migrations
 	$(PY) manage.py migrate --no-input
 
@@ -56,7 +59,7 @@ run: seed  ## migrate, seed the demo data, serve http://127.0.0.1:8000
 
 # The whole suite: lint, migrations in step with the models, then pytest including the
 # browser journeys (tests/e2e). Any failing step fails the target.
-test: install  ## ruff (lint + format), migration check, pytest (unit + e2e) on SQLite or DATABASE_URL
+test: install browser  ## ruff (lint + format), migration check, pytest (unit + e2e) on SQLite or DATABASE_URL
 	@echo "--- ruff check, ruff format --check"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
