@@ -80,6 +80,29 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         self.is_valid()
         return self.cleaned_data
 
+    def description(self) -> list[str]:
+        """The filters that apply, as "label：value" lines in Chinese (for the export page):
+        the status is always named, since the list without one shows the children on the
+        registry."""
+        data = self.filters() if self.is_bound else {}
+        lines = []
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if name == "status" and not data.get("as_of"):
+                value = value or "active"
+            if value in (None, "", [], ()) or name == "sort":
+                continue
+            if name == "flags":
+                text = "、".join(str(RISK_FLAGS[v].label) for v in value)
+            elif hasattr(field, "choices") and not isinstance(field, forms.ModelChoiceField):
+                text = str(dict(field.choices).get(value, value))
+            elif hasattr(value, "isoformat"):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            lines.append(f"{field.label}：{text}")
+        return lines
+
 
 def _normalise_id(value: str) -> str:
     """Spaces out, full-width digits and a lower-case x mended (as a clerk types them)."""
