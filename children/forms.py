@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from huzhou_care.accounts.forms import StyledFormMixin
 from huzhou_care.orgs.models import OrgUnit, School
@@ -133,7 +134,12 @@ class ChildForm(StyledFormMixin, forms.ModelForm):
         self.fields["school"].queryset = School.objects.visible_to(user).select_related("county")
         townships = OrgUnit.objects.filter(level=OrgUnit.Level.TOWNSHIP).select_related("parent")
         if not user.sees_whole_city:
-            townships = townships.filter(parent_id=user.district_id)
+            # A child transferred in from another county may still live there: her township
+            # stays a valid choice on her edit form.
+            own = Q(parent_id=user.district_id)
+            if self.instance.township_id:
+                own |= Q(pk=self.instance.township_id)
+            townships = townships.filter(own)
         self.fields["township"].queryset = townships
         self.fields["township"].label_from_instance = lambda t: f"{t.parent.name} {t.name}"
         if user.school_id:

@@ -46,7 +46,8 @@ class Child(models.Model):
     hukou_registered = models.BooleanField(_("已登记户口"), default=True)
     hukou_address = models.CharField(_("户籍所在地"), max_length=200, blank=True)
     current_address = models.CharField(_("现居住地址"), max_length=200, blank=True)
-    # --- where: county is denormalised from the township so that scoping is one indexed column
+    # --- where: county is the scope (the school's, else the home township's), one indexed column;
+    # township and village are where the child lives, which a transfer does not change.
     # (db_index=False: each of these three is the first column of a composite index below.)
     county = models.ForeignKey(
         "orgs.OrgUnit",

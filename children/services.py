@@ -74,15 +74,17 @@ def child_values(child: Child, fields=EDITABLE_FIELDS) -> dict:
     return values
 
 
-def _place(child: Child) -> None:
-    """County follows the township (default: the school's); school and township must be in
-    the same county, so that district and school scopes agree."""
+def _place(child: Child, *, check_home: bool = True) -> None:
+    """The county (the scope column) is the school's, else the home township's. The township
+    is where the child lives (default: the school's). When a clerk enters the township or the
+    school (``check_home``), both must be in the same county; a child transferred to a school
+    of another county keeps the home she had until someone changes it."""
     if child.school_id and not child.township_id:
         child.township_id = child.school.township_id
     if not child.township_id:
         raise ValidationError({"township": "请选择乡镇(街道)。"})
-    child.county_id = child.township.parent_id
-    if child.school_id and child.school.county_id != child.county_id:
+    child.county_id = child.school.county_id if child.school_id else child.township.parent_id
+    if check_home and child.township.parent_id != child.county_id:
         raise ValidationError({"township": "乡镇(街道)与学校不在同一区县，请核对。"})
 
 
@@ -151,7 +153,7 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not editable here")
         setattr(locked, name, value)
-    _place(locked)
+    _place(locked, check_home=bool({"township", "school"} & set(data)))
     if "id_number" in data or "birth_date" in data or "gender" in data:
         identity_check(
             id_number=locked.id_number,
@@ -213,17 +215,14 @@ def child_restore(*, child: Child, note: str, source: ChangeSource) -> None:
 def child_transfer(
     *, child: Child, to_school, grade: int | None, class_name: str, note: str, actor
 ) -> dict:
-    """Move a child to another school (and its township and county). The old school stays in
-    the history."""
+    """Move a child to another school, and to its county when the school is in another one (the
+    county is the scope). Where the child lives (township, village, addresses) is not the
+    school's: it changes only when someone edits it. The old school stays in the history."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.school_id == to_school.pk:
         raise ValidationError({"to_school": "转入学校与当前学校相同。"})
     before = child_values(locked)
-    locked.school, locked.township_id, locked.county_id = (
-        to_school,
-        to_school.township_id,
-        to_school.county_id,
-    )
+    locked.school, locked.county_id = to_school, to_school.county_id
     if grade is not None:
         locked.grade = grade
     locked.class_name = class_name
