@@ -106,14 +106,15 @@ def child_detail(request, pk):
         object_ids=[child.pk],
     )
     as_of = _date_param(request, "as_of")
-    shown = selectors.child_as_of(child, as_of) if as_of else child
+    then = selectors.child_as_of(child, as_of) if as_of else None
     return render(
         request,
         "children/detail.html",
         {
-            "child": shown or child,
+            "child": child if then is None or then.state == "not_yet" else then.child,
             "as_of": as_of,
-            "not_registered_then": as_of is not None and shown is None,
+            "as_of_state": then.state if then else "",
+            "current": child,
             "flags": selectors.child_flags(child),
             "timeline": selectors.child_timeline(child)[:50],
             "may_unmask": may_unmask(request.user),

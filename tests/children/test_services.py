@@ -185,7 +185,12 @@ def test_after_a_transfer_to_another_county_the_home_stays_and_the_record_can_be
 ):
     home = wuxing_child.township
     child_transfer(
-        child=wuxing_child, to_school=changxing_school, grade=None, class_name="", note="", actor=bob
+        child=wuxing_child,
+        to_school=changxing_school,
+        grade=None,
+        class_name="",
+        note="",
+        actor=bob,
     )
     wuxing_child.refresh_from_db()
     assert wuxing_child.county == changxing_school.county and wuxing_child.township == home
