@@ -327,6 +327,9 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
             "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。",
         )
         return
+    if plan.file_error:  # another county's file: one message, not a row error for each
+        _fail(upload_id, plan.file_error)
+        return
     roster_progress_set(upload_id, 70)
     counts = plan.summary()
     with transaction.atomic():
@@ -342,7 +345,7 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
             updated=counts["updated"],
             unchanged=counts["unchanged"],
             rejected=counts["rejected"],
-            warnings=list(parsed.warnings),
+            warnings=[*parsed.warnings, *plan.notices],
             header=parsed.header,
             message="",
         )
