@@ -215,6 +215,8 @@ class RosterUpload(models.Model):
         PREVIEW = "preview", _("待确认")
         IMPORTING = "importing", _("正在导入")
         DONE = "done", _("已导入")
+        # The preview had nothing new or changed: closed without a confirmation.
+        IN_STEP = "in_step", _("无需导入")
         FAILED = "failed", _("检查未通过")
         CANCELLED = "cancelled", _("已取消")
 

@@ -112,8 +112,10 @@ def identity_check(
         errors["gender"] = (
             f"性别与身份证号不一致（身份证号第17位显示为{c.Gender(rid.gender).label}）"
         )
-    if age_on(rid.birth_date, today) >= MAX_AGE:
-        errors["id_number"] = "该儿童已满十六周岁，不属于农村留守儿童登记范围"
+    if (age := age_on(rid.birth_date, today)) >= MAX_AGE:
+        errors["id_number"] = (
+            f"身份证号显示该儿童已满{age}周岁，不在登记范围内（农村留守儿童指不满16周岁的未成年人）"
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -256,7 +258,11 @@ def roster_progress_set(upload_id: int, percent: int) -> None:
 
 
 def roster_progress_get(upload: RosterUpload) -> int:
-    if upload.status in (RosterUpload.Status.PREVIEW, RosterUpload.Status.DONE):
+    if upload.status in (
+        RosterUpload.Status.PREVIEW,
+        RosterUpload.Status.DONE,
+        RosterUpload.Status.IN_STEP,
+    ):
         return 100
     return cache.get(PROGRESS_KEY.format(upload.pk), upload.progress)
 
@@ -332,13 +338,22 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
         return
     roster_progress_set(upload_id, 70)
     counts = plan.summary()
+    # Nothing to confirm: the upload closes itself instead of waiting as 待确认 with no button.
+    in_step = not (counts["created"] or counts["updated"])
+    message = ""
+    if in_step:
+        message = "名册与信息库一致，无需导入。" + (
+            f"另有 {counts['rejected']} 行不予导入，可下载修改后重新上传。"
+            if counts["rejected"]
+            else ""
+        )
     with transaction.atomic():
         RosterRow.objects.filter(upload_id=upload_id).delete()
         RosterRow.objects.bulk_create(
             (_preview_row(upload_id, p) for p in plan.rows), batch_size=2000
         )
         RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
-            status=RosterUpload.Status.PREVIEW,
+            status=RosterUpload.Status.IN_STEP if in_step else RosterUpload.Status.PREVIEW,
             progress=100,
             rows=counts["rows"],
             new=counts["created"],
@@ -347,7 +362,7 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
             rejected=counts["rejected"],
             warnings=[*parsed.warnings, *plan.notices],
             header=parsed.header,
-            message="",
+            message=message,
         )
     roster_progress_set(upload_id, 100)
 

@@ -241,7 +241,7 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
                 RowError(
                     id_column,
                     "other_school",
-                    f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
+                    f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请点本行的“申请转入本校”按钮，由该儿童所在区县团委审核后转入。",
                 )
             ],
         )

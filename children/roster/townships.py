@@ -47,9 +47,7 @@ def _counties() -> dict[int, _County]:
     """Every Huzhou county's accepted township spellings: two small queries and one file."""
     counties = {
         pk: _County(name)
-        for pk, name in OrgUnit.objects.filter(level=OrgUnit.Level.COUNTY).values_list(
-            "pk", "name"
-        )
+        for pk, name in OrgUnit.objects.filter(level=OrgUnit.Level.COUNTY).values_list("pk", "name")
     }
     by_code = {}
     shorts: dict[int, Counter] = defaultdict(Counter)

@@ -60,7 +60,7 @@ def test_it_refuses_a_second_registration_of_the_same_id(carol, wuxing_school):
         (
             {"id_number": resident_id_build("330502", dt.date(2009, 1, 1), 11)},
             "id_number",
-            "已满十六周岁",
+            "已满17周岁，不在登记范围内（农村留守儿童指不满16周岁的未成年人）",
         ),
         ({"id_number": "330502201605030241"}, "id_number", "校验位"),
     ],
