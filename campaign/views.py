@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from .selectors import home_summary
+from .selectors import child_cards, home_summary
 
 
 def home(request):
@@ -15,4 +15,5 @@ def home(request):
                 {"label": "在册留守儿童", "data": [row["children"] for row in summary["by_county"]]}
             ],
         }
-    return render(request, "campaign/home.html", {"summary": summary, "county_chart": chart})
+    context = {"summary": summary, "county_chart": chart, "child_cards": child_cards(summary)}
+    return render(request, "campaign/home.html", context)

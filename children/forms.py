@@ -9,6 +9,7 @@ from .models import Child
 from .risk import RISK_FLAGS
 from .services import EDITABLE_FIELDS
 
+HEALTH_DISABLED_OR_ILL = "disabled_or_ill"  # the home page's card counts both
 SORT_LABELS = {"recent": "最近登记", "name": "姓名", "grade": "学校/年级/班级", "birth": "出生日期"}
 
 
@@ -48,6 +49,11 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
     )
     guardianship_assessment = forms.ChoiceField(
         label="监护情况", required=False, choices=[("", "全部")] + c.GuardianshipAssessment.choices
+    )
+    health = forms.ChoiceField(
+        label="健康状况",
+        required=False,
+        choices=[("", "全部"), (HEALTH_DISABLED_OR_ILL, "残疾或患病"), *c.Health.choices],
     )
     flags = forms.MultipleChoiceField(
         label="风险标记",

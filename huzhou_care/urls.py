@@ -7,3 +7,8 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese pages in the portal's layout (huzhou_care/errors.py); 500 is Django's, rendering
+# templates/500.html without request context.
+handler404 = "huzhou_care.errors.page_not_found"
+handler403 = "huzhou_care.errors.permission_denied"

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -70,3 +72,39 @@ def test_the_city_admins_total_is_the_sum_of_the_counties(
 ):
     client.force_login(city_admin)
     assert client.get(reverse("campaign:home")).context["summary"]["children"]["total"] == 2
+
+
+@pytest.mark.parametrize("persona", ["city_admin", "alice", "carol"])
+def test_each_home_card_links_to_the_list_it_counts(client, personas, persona, wuxing_school):
+    from ..factories import ChildFactory
+
+    ChildFactory.create_batch(2, school=wuxing_school, guardianship_type="none", guardian_name="")
+    ChildFactory(school=wuxing_school, guardianship_assessment="poor")
+    ChildFactory(school=wuxing_school, health="disabled", disability_category="视力残疾")
+    ChildFactory(school=wuxing_school, health="ill")
+    ChildFactory(school=wuxing_school, low_income=True)
+    ChildFactory(
+        school=wuxing_school, status="left", left_on=dt.date(2026, 10, 1), leave_reason="other"
+    )
+    client.force_login(personas[persona])
+    cards = client.get(reverse("campaign:home")).context["child_cards"]
+    assert [c["key"] for c in cards] == [
+        "total", "unguarded", "poor_guardianship", "disabled_or_ill", "low_income"
+    ]  # fmt: skip
+    home = client.get(reverse("campaign:home")).content.decode()
+    for card in cards:
+        url = reverse("children:list") + (f"?{card['query']}" if card["query"] else "")
+        assert f'href="{url}" data-testid="card-{card["key"]}"' in home
+        listed = client.get(url).context["page"].paginator.count
+        assert listed == card["count"] > 0, card["key"]
+    assert {c["key"]: c["count"] for c in cards}["disabled_or_ill"] == 2
+
+
+def test_only_the_city_officers_home_says_city_bodies_see_aggregates(
+    client, city_admin, city_officer
+):
+    client.force_login(city_officer)
+    assert "市级部门仅查看汇总数据" in client.get(reverse("campaign:home")).content.decode()
+    client.force_login(city_admin)
+    body = client.get(reverse("campaign:home")).content.decode()
+    assert "市级部门仅查看汇总数据" not in body and "少于 5 人的数字不予显示" in body
