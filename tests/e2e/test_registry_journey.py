@@ -56,3 +56,52 @@ def test_the_export_after_an_htmx_filter_exports_only_the_filtered_list(
     count = int(page.get_by_test_id("export-count").inner_text())
     assert count == ChildFactory._meta.model.objects.filter(name=name).count() < 7
     assert page_problems == []
+
+
+def test_on_a_phone_the_list_is_cards_with_tags_in_sight_and_the_filters_fold(
+    browser, live_server, carol, wuxing_school, page_problems, artifacts_dir
+):
+    ChildFactory.create_batch(3, school=wuxing_school)
+    ChildFactory(school=wuxing_school, name="张无监", guardianship_type="none", guardian_name="",
+                 low_income=True)  # fmt: skip
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 375, "height": 740}, base_url=live_server.url,
+        is_mobile=True, has_touch=True,
+    )  # fmt: skip
+    phone = context.new_page()
+    phone.on("pageerror", lambda exc: page_problems.append(f"uncaught: {exc}"))
+    phone.on("console", lambda m: m.type == "error" and page_problems.append(m.text))
+    try:
+        login(phone, live_server, "carol", PASSWORD)
+        phone.goto(live_server.url + "/children/")
+        expect(phone.get_by_test_id("filters")).to_be_hidden()
+        expect(phone.get_by_test_id("children-table")).to_be_hidden()
+        card = phone.get_by_test_id("children-cards").locator("li", has_text="张无监")
+        expect(card).to_be_visible()
+        for tag in ("无人监护", "低保"):
+            expect(card.get_by_text(tag, exact=True)).to_be_in_viewport()
+        # Nothing scrolls sideways.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path=str(artifacts_dir / "registry-phone-375.png"), full_page=True)
+
+        phone.get_by_test_id("filters-toggle").click()
+        expect(phone.get_by_test_id("filters")).to_be_visible()
+        phone.get_by_label("姓名或身份证号").fill("张无监")
+        phone.get_by_role("button", name="查询").click()
+        expect(phone.get_by_test_id("result-count")).to_contain_text("共 1 名儿童")
+    finally:
+        context.close()
+    assert page_problems == []
+
+
+def test_on_a_desktop_the_list_is_the_table_with_the_filters_open(
+    page, live_server, carol, wuxing_school, page_problems
+):
+    ChildFactory(school=wuxing_school)
+    login(page, live_server, "carol", PASSWORD)
+    page.goto(live_server.url + "/children/")
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    expect(page.get_by_test_id("filters-toggle")).to_be_hidden()
+    expect(page.get_by_test_id("children-table")).to_be_visible()
+    expect(page.get_by_test_id("children-cards")).to_be_hidden()
+    assert page_problems == []
