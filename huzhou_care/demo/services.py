@@ -67,8 +67,9 @@ class DemoContext:
 
     @property
     def source_ref(self) -> str:
-        """The ``source_ref`` of every ChangeRecord this seed writes."""
-        return seed_ref(self.seed)
+        """The ``source_ref`` of every ChangeRecord this seed writes (it carries the anchor
+        day: the records themselves are dated over the past years)."""
+        return seed_ref(self.seed, self.anchor)
 
     def say(self, line: str) -> None:
         if self.stdout is not None:
@@ -233,17 +234,25 @@ def _name(obj) -> str | None:
 
 
 # --- helpers for the apps' builders -----------------------------------------------------------
-def seed_ref(seed: int) -> str:
-    return f"seed:{seed}"
+def seed_ref(seed: int, anchor: dt.date) -> str:
+    return f"seed:{seed}@{anchor.isoformat()}"
 
 
 def anchor_date(seed: int) -> dt.date:
-    """The day ages are reckoned on: the day this seed was first run, else today."""
-    first = (
-        ChangeRecord.objects.filter(source=ChangeRecord.Source.SEED, source_ref=seed_ref(seed))
+    """The day ages are reckoned on: the day this seed was first run (kept in its records'
+    ``source_ref``), else today. A database seeded before histories (``seed:N`` records,
+    dated the day of the run) keeps the day of its first record."""
+    refs = ChangeRecord.objects.filter(source=ChangeRecord.Source.SEED)
+    ref = (
+        refs.filter(source_ref__startswith=f"seed:{seed}@")
         .order_by("pk")
-        .values_list("at", flat=True)
+        .values_list("source_ref", flat=True)
         .first()
+    )
+    if ref:
+        return dt.date.fromisoformat(ref.split("@", 1)[1])
+    first = (
+        refs.filter(source_ref=f"seed:{seed}").order_by("pk").values_list("at", flat=True).first()
     )
     return timezone.localtime(first).date() if first else timezone.localdate()
 
