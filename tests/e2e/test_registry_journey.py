@@ -85,9 +85,13 @@ def test_on_a_phone_the_list_is_cards_with_tags_in_sight_and_the_filters_fold(
         phone.screenshot(path=str(artifacts_dir / "registry-phone-375.png"), full_page=True)
 
         phone.get_by_test_id("filters-toggle").click()
-        expect(phone.get_by_test_id("filters")).to_be_visible()
+        filters = phone.get_by_test_id("filters")
+        expect(filters).to_be_visible()
+        expect(filters).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # unfolded, not moving
         phone.get_by_label("姓名或身份证号").fill("张无监")
+        expect(phone.get_by_label("姓名或身份证号")).to_have_value("张无监")
         phone.get_by_role("button", name="查询").click()
+        expect(phone).to_have_url(re.compile(r"q=%E5%BC%A0"))
         expect(phone.get_by_test_id("result-count")).to_contain_text("共 1 名儿童")
     finally:
         context.close()
