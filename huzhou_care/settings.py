@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "huzhou_care.apps.AxesConfig",
     "csp",
     "django_htmx",
     "import_export",
@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "huzhou_care.accounts",
     "huzhou_care.audit",
     "huzhou_care.notify",
-    "huzhou_care.demo",
     "children",
     "volunteers",
     "pairing",
@@ -75,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The portal's 404 page also with DEBUG on (huzhou_care/errors.py).
+    "huzhou_care.errors.NotFoundPageMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "campaign:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout per (username, IP) after repeated failures, with a cool-off: never a permanent lock.

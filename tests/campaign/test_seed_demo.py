@@ -1,9 +1,9 @@
-"""manage.py seed_demo: accounts for every role, valid and unique children, idempotent runs."""
+"""manage.py seed_demo (campaign/ composes the core's accounts and each app's demo builder):
+accounts for every role, valid and unique children, idempotent runs."""
 
 import datetime as dt
 import json
 from io import StringIO
-from itertools import islice
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,14 +15,6 @@ from children.models import Child
 from huzhou_care.accounts.models import Role, User
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.demo import catalog
-from huzhou_care.demo.generator import (
-    ChildStream,
-    County,
-    Plan,
-    ResidentIdAllocator,
-    SchoolRef,
-    Township,
-)
 from huzhou_care.orgs.models import Organization, School
 
 N = 300
@@ -103,19 +95,55 @@ def test_most_children_live_with_grandparents(seeded):
     assert 0.8 * N < grandparents < 0.97 * N
 
 
-def test_each_child_has_one_seed_change_record(seeded):
-    records = ChangeRecord.objects.filter(source=ChangeRecord.Source.SEED, source_ref="seed:7")
-    assert records.count() == N
-    assert set(records.values_list("object_id", flat=True)) == set(
+def _seed_records():
+    return ChangeRecord.objects.filter(
+        source=ChangeRecord.Source.SEED, source_ref__startswith="seed:7@"
+    )
+
+
+def test_each_child_has_one_create_record_dated_its_registration(seeded):
+    creates = _seed_records().filter(action=ChangeRecord.Action.CREATE)
+    assert creates.count() == N
+    assert set(creates.values_list("object_id", flat=True)) == set(
         Child.objects.values_list("pk", flat=True)
     )
-    assert set(records.values_list("action", flat=True)) == {ChangeRecord.Action.CREATE}
-    child = Child.objects.order_by("pk").first()
-    changes = records.get(object_id=child.pk).changes
-    assert changes["id_number"] == [None, child.id_number]
-    assert changes["county"] == [None, child.county_id]
-    assert changes["registered_on"] == [None, child.registered_on.isoformat()]
-    assert changes["status"] == [None, child.status]
+    for child in Child.objects.all():
+        record = creates.get(object_id=child.pk)
+        assert timezone.localtime(record.at).date() == child.registered_on
+        assert record.changes["id_number"] == [None, child.id_number]
+        assert record.changes["registered_on"] == [None, child.registered_on.isoformat()]
+        assert record.changes["status"] == [None, "active"]  # on the registry when registered
+
+
+def test_children_have_histories_spread_over_the_past_years(seeded):
+    from children.selectors import child_as_of
+
+    records = _seed_records()
+    anchor = timezone.localdate()
+    assert len({d.year for d in Child.objects.values_list("registered_on", flat=True)}) >= 6
+    assert records.count() > 2 * N  # school years, guardians, transfers, leaving
+    changed = {
+        key for changes in records.exclude(action="create").values_list("changes", flat=True)
+        for key in changes
+    }  # fmt: skip
+    assert {"grade", "school", "guardianship_type", "guardian_name", "status"} <= changed
+    assert records.filter(action="transfer").exists() and records.filter(action="leave").exists()
+    assert all(r.at.date() <= anchor for r in records)
+    # Each history leads from the create record to the record as it is now: rolled back to the
+    # registration day, the child is what the create record says.
+    for child in Child.objects.all():
+        first = records.get(object_id=child.pk, action="create").changes
+        then = child_as_of(child, child.registered_on).child
+        assert then.school_id == (first.get("school") or [None, None])[1], child.pk
+        assert then.grade == (first.get("grade") or [None, None])[1], child.pk
+        assert then.guardianship_type == first["guardianship_type"][1], child.pk
+        later = records.filter(object_id=child.pk).exclude(action="create")
+        assert all(timezone.localtime(r.at).date() > child.registered_on for r in later)
+    # A pupil's grade went up each September.
+    pupil = Child.objects.filter(grade__gte=4, registered_on__lt=dt.date(anchor.year - 2, 6, 1))
+    child = pupil.first()
+    two_years_ago = dt.date(anchor.year - 2, anchor.month, min(anchor.day, 28))
+    assert child_as_of(child, two_years_ago).child.grade == child.grade - 2
 
 
 def test_running_twice_creates_nothing_new(seeded):
@@ -132,7 +160,8 @@ def test_a_larger_number_adds_only_the_difference(seeded):
     seed(children=N + 40)
     after = set(Child.objects.values_list("id_number", flat=True))
     assert before < after and len(after) == N + 40
-    assert ChangeRecord.objects.filter(source_ref="seed:7").count() == N + 40
+    creates = _seed_records().filter(action="create")
+    assert creates.count() == N + 40
 
 
 def test_accounts_json_lists_every_account_with_its_scope_names(db, tmp_path):
@@ -160,43 +189,3 @@ def test_a_weak_password_is_refused_before_anything_is_written(db):
     with pytest.raises(CommandError, match="密码"):
         seed(password="12345678")
     assert not User.objects.exists()
-
-
-# --- the stream itself (no database) ---------------------------------------------------------
-def _plan() -> Plan:
-    home = Township(pk=10, name="织里镇", code="330502100000")
-    county = County(pk=1, name="吴兴区", division="330502")
-    county.schools.extend(
-        SchoolRef(pk=pk, kind=kind, township=home)
-        for pk, kind in [
-            (1, School.Kind.KINDERGARTEN),
-            (2, School.Kind.PRIMARY),
-            (3, School.Kind.JUNIOR),
-            (4, School.Kind.SENIOR),
-        ]
-    )
-    return Plan(counties=[county], weights=[1])
-
-
-def test_a_seed_always_yields_the_same_children_whatever_the_count():
-    anchor = dt.date(2026, 3, 1)
-    short = list(islice(ChildStream(plan=_plan(), seed=3, anchor=anchor), 50))
-    long = list(islice(ChildStream(plan=_plan(), seed=3, anchor=anchor), 80))
-    assert long[:50] == short
-    other = list(islice(ChildStream(plan=_plan(), seed=4, anchor=anchor), 50))
-    assert other != short
-
-
-def test_id_numbers_stay_unique_when_a_birth_day_runs_out_of_numbers():
-    day = dt.date(2015, 6, 1)
-    ids = ResidentIdAllocator(seed=1, earliest=dt.date(2015, 5, 30), latest=dt.date(2015, 6, 3))
-    numbers = [ids.allocate("330502", day, male=True) for _ in range(1200)]
-    assert len({n for n, _ in numbers}) == 1200
-    for number, born in numbers:
-        parsed = resident_id_parse(number)
-        assert parsed.birth_date == born and parsed.gender == c.Gender.MALE
-    assert {born for _, born in numbers} == {
-        dt.date(2015, 6, 1),
-        dt.date(2015, 6, 2),
-        dt.date(2015, 5, 31),
-    }

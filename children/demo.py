@@ -1,4 +1,7 @@
-"""The deterministic stream of demo children (no database access here).
+"""The children's demo data: a deterministic stream of children and the builder that writes
+them (``build``, one of the builders ``campaign/demo.py`` composes for ``manage.py seed_demo``).
+
+``ChildStream`` does no database access.
 
 ``ChildStream(plan, seed, anchor)`` yields one dict of ``Child`` field values per child, drawn
 from ``random.Random(seed)`` alone. Child *i* of a seed depends only on the children before
@@ -14,16 +17,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, islice
 
-from children import choices as c
-from children.identity import resident_id_build
-from huzhou_care.orgs.models import School
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
 
-from . import catalog
+from huzhou_care.audit.models import ChangeRecord
+from huzhou_care.bulk import RowInserter
+from huzhou_care.demo import catalog
+from huzhou_care.demo.services import DemoContext, DemoPart, batched, lookup_chunked, sql_log_off
+from huzhou_care.orgs.models import OrgUnit, School
+
+from . import choices as c
+from .identity import resident_id_build
+from .models import Child
 
 MIN_AGE, MAX_AGE = 3, 15
 REGISTRY_START = dt.date(2019, 1, 1)
@@ -446,3 +457,270 @@ class ChildStream:
         if rng.random() >= share:
             return ""
         return f"{rng.choice(catalog.MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+# --- histories ------------------------------------------------------------------------------
+# A child's past, told by its change records: a "create" on the registration day, then the
+# school years going up each September (and the change of school between stages), and for
+# some children a change of guardian, a transfer between schools, or leaving the registry.
+GUARDIAN_CHANGE_SHARE = 0.2
+TRANSFER_SHARE = 0.1
+STAGE_OF_GRADE = [
+    (6, c.SchoolingStage.PRIMARY),
+    (9, c.SchoolingStage.JUNIOR),
+    (12, c.SchoolingStage.SENIOR),
+]
+# The fields a history event may change, beside those of the create snapshot.
+HISTORY_FIELDS = (
+    "school_id", "grade", "schooling", "guardianship_type", "guardian_name",
+    "guardian_relation", "status", "left_on", "leave_reason",
+)  # fmt: skip
+RECORD_NAME = {"school_id": "school", "county_id": "county", "township_id": "township"}
+
+
+def _stage_for(grade: int | None, current: str) -> str:
+    if grade is None or grade < 1:
+        return c.SchoolingStage.KINDERGARTEN
+    for top, stage in STAGE_OF_GRADE:
+        if grade <= top:
+            # A vocational pupil was at a junior school before, then is vocational again.
+            if stage == c.SchoolingStage.SENIOR and current == c.SchoolingStage.VOCATIONAL:
+                return current
+            return stage
+    return current
+
+
+class History:
+    """The change records of one generated child, from its own random stream (seed and ID
+    number), so that the children stream itself and its contract stay as they were."""
+
+    def __init__(self, *, plan: Plan, seed: int, anchor: dt.date):
+        self.seed, self.anchor = seed, anchor
+        self.counties = {county.pk: county for county in plan.counties}
+        self.townships = {
+            s.township.pk: s.township for county in plan.counties for s in county.schools
+        }
+        self.kinds = {c.GuardianshipType.GRANDPARENT, c.GuardianshipType.RELATIVE}
+
+    def events(self, row: dict) -> tuple[dict, list[tuple[dt.date, str, dict]]]:
+        """(the child's values on its registration day, [(day, action, {field: [old, new]})]
+        in date order). The events lead from the first values to the row as it is now."""
+        rng = random.Random(f"{self.seed}:{row['id_number']}")
+        state = {name: row[name] for name in HISTORY_FIELDS}
+        start, end = row["registered_on"], row["left_on"] or self.anchor
+        dates = []
+        if row["left_on"]:
+            dates.append((row["left_on"], "leave"))
+        for year in range(start.year, end.year + 1):
+            september = dt.date(year, 9, 1)
+            if start < september <= end:
+                dates.append((september, "grade"))
+        if (end - start).days > 200 and rng.random() < GUARDIAN_CHANGE_SHARE:
+            day = _day_between(rng, start + dt.timedelta(days=30), end - dt.timedelta(days=1))
+            dates.append((day, "guardian"))
+        if (end - start).days > 400 and rng.random() < TRANSFER_SHARE:
+            day = _day_between(rng, start + dt.timedelta(days=60), end - dt.timedelta(days=30))
+            if day.month != 9 or day.day != 1:
+                dates.append((day, "transfer"))
+        county = self.counties[row["county_id"]]
+        home = self.townships.get(row["township_id"])
+        backwards = []
+        for day, kind in sorted(dates, reverse=True):
+            changes = getattr(self, f"_undo_{kind}")(rng, state, county, home, row)
+            if changes:
+                backwards.append((day, "leave" if kind == "leave" else
+                                  "transfer" if kind == "transfer" else "update", changes))  # fmt: skip
+        return state, backwards[::-1]
+
+    @staticmethod
+    def _undo(state: dict, **old) -> dict:
+        """Set the state back to ``old`` values; the change records {field: [old, new]}."""
+        changes = {}
+        for name, value in old.items():
+            if state[name] != value:
+                changes[RECORD_NAME.get(name, name)] = [value, state[name]]
+                state[name] = value
+        return changes
+
+    def _undo_leave(self, rng, state, county, home, row) -> dict:
+        return self._undo(state, status=c.ChildStatus.ACTIVE, left_on=None, leave_reason="")
+
+    def _undo_grade(self, rng, state, county, home, row) -> dict:
+        """The September before: one grade lower, and at a school of the stage before when
+        the stage changed (a primary school before the junior one...)."""
+        grade = state["grade"]
+        if grade is None or state["schooling"] not in (
+            c.SchoolingStage.PRIMARY, c.SchoolingStage.JUNIOR,
+            c.SchoolingStage.SENIOR, c.SchoolingStage.VOCATIONAL,
+        ):  # fmt: skip
+            return {}
+        before = grade - 1
+        stage = _stage_for(before, state["schooling"])
+        if stage == c.SchoolingStage.KINDERGARTEN:
+            before = None
+        if stage == state["schooling"]:
+            return self._undo(state, grade=before)
+        schools = county.schools_for(stage, home) or county.schools_for(stage)
+        if not schools:
+            return {}  # no such school in the demo catalogue: the past stays as it is
+        school = schools[rng.randrange(len(schools))]
+        return self._undo(state, grade=before, schooling=stage, school_id=school.pk)
+
+    def _undo_guardian(self, rng, state, county, home, row) -> dict:
+        now = state["guardianship_type"]
+        if now == c.GuardianshipType.ONE_PARENT:
+            return {}  # the parent at home: the left-behind type would change too
+        kind = rng.choice(sorted(self.kinds - {now}))
+        if kind == c.GuardianshipType.GRANDPARENT:
+            relation = rng.choice(["祖母", "祖父", "外祖母", "外祖父"])
+            names = catalog.OLD_MEN_NAMES if relation.endswith("父") else catalog.OLD_WOMEN_NAMES
+        else:
+            relation, _side, gender = rng.choice(RELATIVES)
+            names = catalog.MEN_NAMES if gender == "M" else catalog.WOMEN_NAMES
+        name = row["name"][0] + rng.choice(names)
+        return self._undo(
+            state, guardianship_type=kind, guardian_relation=relation, guardian_name=name
+        )
+
+    def _undo_transfer(self, rng, state, county, home, row) -> dict:
+        if state["school_id"] is None:
+            return {}
+        others = [s for s in county.schools_for(state["schooling"]) if s.pk != state["school_id"]]
+        if not others:
+            return {}
+        return self._undo(state, school_id=others[rng.randrange(len(others))].pk)
+
+
+# --- the builder ------------------------------------------------------------------------------
+BATCH_SIZE = 5_000
+PROGRESS_EVERY = 100_000
+
+# The fields a seeded child's "create" record lists (a summary, not the whole row).
+SNAPSHOT_FIELDS = [
+    "name", "id_number", "county", "township", "school", "grade", "guardianship_type",
+    "registered_on", "status", "left_on", "leave_reason",
+]  # fmt: skip
+
+
+def build(context: DemoContext) -> DemoPart:
+    """Make sure the first ``context.children`` children of the stream for the context's seed are
+    registered. Children are generated as a stream and written in batches of ``BATCH_SIZE``
+    through ``huzhou_care.bulk.RowInserter`` (COPY on PostgreSQL, a prepared INSERT elsewhere).
+    Each batch is one transaction holding its children and their change records, so an
+    interrupted run resumes where it stopped. Per batch: one lookup of the ID numbers already
+    registered, two inserts and one read of the new ids; nothing proportional to N stays in
+    memory."""
+    children = context.children
+    plan = _plan(context.counties, context.schools)
+    stream = ChildStream(plan=plan, seed=context.seed, anchor=context.anchor)
+    history = History(plan=plan, seed=context.seed, anchor=context.anchor)
+    with sql_log_off():
+        created, existing = _children_insert(
+            rows=islice(stream, children), total=children, context=context, history=history
+        )
+    return DemoPart("儿童", created, existing)
+
+
+def _plan(counties: dict[str, OrgUnit], schools: dict[str, School]) -> Plan:
+    """What the stream needs from the database: county and township ids, demo school ids."""
+    township_ids = {s.township_id for s in schools.values()}
+    townships = {
+        t.pk: Township(pk=t.pk, name=t.name, code=t.code)
+        for t in OrgUnit.objects.filter(pk__in=township_ids)
+    }
+    plan_counties = {
+        name: County(pk=unit.pk, name=name, division=unit.division_prefix)
+        for name, unit in counties.items()
+        if name in catalog.COUNTY_WEIGHTS
+    }
+    for spec in catalog.SCHOOLS:
+        school = schools[spec.code]
+        plan_counties[spec.county].schools.append(
+            SchoolRef(pk=school.pk, kind=spec.kind, township=townships[school.township_id])
+        )
+    ordered = [plan_counties[name] for name in catalog.COUNTY_WEIGHTS]
+    return Plan(counties=ordered, weights=list(catalog.COUNTY_WEIGHTS.values()))
+
+
+def _id_lookup(id_numbers: list[str]) -> dict[str, int]:
+    """{ID number: child id} for those of these ID numbers that are registered."""
+    return lookup_chunked(Child.objects.values_list("id_number", "pk"), "id_number", id_numbers)
+
+
+def _children_insert(
+    *, rows: Iterable[dict], total: int, context: DemoContext, history: History
+) -> tuple[int, int]:
+    """Insert the rows whose ID number is not registered yet, batch by batch, each child with
+    its change records. Returns (created, already there)."""
+    writer = _ChildWriter(context.source_ref, history)
+    created = existing = done = 0
+    for batch in batched(rows, BATCH_SIZE):
+        taken = _id_lookup([r["id_number"] for r in batch])
+        new = [r for r in batch if r["id_number"] not in taken]
+        if new:
+            writer.write(new)
+        created, existing = created + len(new), existing + len(batch) - len(new)
+        before, done = done, done + len(batch)
+        if done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == total:
+            context.say(f"儿童：已处理 {done:,} / {total:,}，新建 {created:,}，已存在 {existing:,}")
+    return created, existing
+
+
+class _ChildWriter:
+    """Writes a batch of child rows and their change records (the history) in one
+    transaction."""
+
+    def __init__(self, source_ref: str, history: History):
+        self.children = RowInserter(Child)
+        self.records = RowInserter(ChangeRecord)
+        self.history = history
+        self.record = {
+            "content_type_id": ContentType.objects.get_for_model(Child).pk,
+            "source": ChangeRecord.Source.SEED,
+            "source_ref": source_ref,
+        }
+        self.snapshot = [(name, Child._meta.get_field(name).attname) for name in SNAPSHOT_FIELDS]
+
+    @transaction.atomic
+    def write(self, rows: list[dict]) -> None:
+        self.children.insert(rows)
+        pks = _id_lookup([r["id_number"] for r in rows])
+        records = []
+        for row in rows:
+            first, events = self.history.events(row)
+            fixed = {**self.record, "object_id": pks[row["id_number"]]}
+            records.append(
+                {
+                    **fixed,
+                    "action": ChangeRecord.Action.CREATE,
+                    "at": _at(row["registered_on"], 0),
+                    "changes": self._changes({**row, **first}),
+                }
+            )
+            records.extend(
+                {**fixed, "action": action, "at": _at(day, n + 1), "changes": _json(changes)}
+                for n, (day, action, changes) in enumerate(events)
+            )
+        self.records.insert(records)
+
+    def _changes(self, row: dict) -> dict:
+        """{field: [None, value]} for the summary fields that have a value, JSON-ready: the
+        shape ``audit.services.field_diff`` gives, at a fraction of its cost per row."""
+        changes = {}
+        for name, attname in self.snapshot:
+            value = row[attname]
+            if value is not None and value != "":
+                changes[name] = [None, value.isoformat() if isinstance(value, dt.date) else value]
+        return changes
+
+
+def _at(day: dt.date, order: int) -> dt.datetime:
+    """A time on that day in office hours (records of one day keep their order)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, min(order, 59))))
+
+
+def _json(changes: dict) -> dict:
+    return {
+        name: [v.isoformat() if isinstance(v, dt.date) else v for v in pair]
+        for name, pair in changes.items()
+    }

@@ -1,12 +1,14 @@
-"""Reads for the home page: what this user can see, counted in SQL."""
+"""Reads for the role home pages: what this user can see across the apps, counted in SQL.
+
+The home page combines several apps (the registry today; volunteers, pairings and campaign
+figures later), so it lives in the top app, not in the core."""
 
 from django.db.models import Count
 
 from children.models import Child
 from children.risk import RISK_FLAGS
+from huzhou_care.accounts.models import Role
 from huzhou_care.orgs.models import Organization, OrgUnit, School
-
-from .models import Role
 
 # Figures shown to city officers are aggregates; a cell under this many children is hidden so
 # that no small group of children can be singled out.
@@ -56,3 +58,24 @@ def _county_counts() -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("county_id", "n")
     )
+
+
+# The home page's child cards: (key in the summary, label, the list's query string, danger).
+CHILD_CARDS = [
+    ("total", "在册留守儿童", "", False),
+    ("unguarded", "无人监护", "flags=unguarded", True),
+    ("poor_guardianship", "监护情况差", "flags=poor_guardianship", False),
+    ("disabled_or_ill", "残疾或患病", "health=disabled_or_ill", False),
+    ("low_income", "低保家庭", "flags=low_income", False),
+]
+
+
+def child_cards(summary: dict) -> list[dict]:
+    """The cards with their counts and the filtered registry list each one counts."""
+    counts = summary.get("children")
+    if not counts:
+        return []
+    return [
+        {"key": key, "label": label, "query": query, "danger": danger, "count": counts[key]}
+        for key, label, query, danger in CHILD_CARDS
+    ]
