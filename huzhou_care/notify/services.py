@@ -23,6 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from huzhou_care.text import clean_text
+
 from . import channels
 from .models import ChannelOptOut, Delivery, Notification, Reminder
 from .registry import CHANNELS, Due, all_rules, get_rule
@@ -34,9 +36,7 @@ TEXT_MAX = Notification._meta.get_field("text").max_length
 
 
 def _clean(text: str) -> str:
-    # TODO(i7-cleaning): use the core text cleaner once merged; until then drop control chars.
-    text = "".join(ch for ch in str(text) if ch in "\n" or ch.isprintable())
-    return text.strip()[:TEXT_MAX]
+    return clean_text(str(text), multiline=True).strip()[:TEXT_MAX]
 
 
 def _channels_for(user, rule) -> list[str]:

@@ -235,3 +235,10 @@ def test_a_delivery_claimed_by_another_run_is_not_sent_again(waiting_upload, car
     Delivery.objects.update(status="sending")  # as if a killed process had claimed it
     assert services.deliveries_send() == 0
     assert len(mail.outbox) == 1
+
+
+def test_notification_text_is_cleaned_of_control_and_bidi_characters(carol):
+    note = services.notify(
+        recipient=carol, rule="children.roster_waiting", text="请确认\u202e名册\x00《a》\u200f"
+    )
+    assert note.text == "请确认名册《a》"
