@@ -34,3 +34,23 @@ def channel_preferences(user) -> list[dict]:
         }
         for rule in rules_for(user)
     ]
+
+
+def rule_labels() -> dict[str, str]:
+    from .registry import all_rules
+
+    return {rule.code: rule.label for rule in all_rules()}
+
+
+def target_visible(user, notification) -> bool:
+    """Whether the object a notification is about is still there and in the user's scope.
+    Models with a scoped manager (``visible_to``) are checked through it; others only for
+    existence."""
+    if notification.target_type_id is None:
+        return True
+    model = notification.target_type.model_class()
+    if model is None:
+        return False
+    manager = model._default_manager
+    qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+    return qs.filter(pk=notification.target_id).exists()
