@@ -82,7 +82,9 @@ def notification_open(request, pk):
 def notification_settings(request):
     preferences = selectors.channel_preferences(request.user)
     if request.method == "POST":
-        enabled = {tuple(value.split(":", 1)) for value in request.POST.getlist("on") if ":" in value}
+        enabled = {
+            tuple(value.split(":", 1)) for value in request.POST.getlist("on") if ":" in value
+        }
         services.channel_preferences_set(user=request.user, enabled=enabled)
         messages.success(request, "通知设置已保存。")
         return redirect("notify:settings")
