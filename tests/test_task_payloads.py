@@ -100,3 +100,24 @@ def test_the_messages_of_real_flows_hold_ids_and_dates_only(
         text = body + json.dumps(headers, ensure_ascii=False, default=str)
         for personal in ("蔡老师", "13912345678", "cai@example.cn", "大名册", "carol"):
             assert personal not in text, (sender, personal)
+
+
+def test_the_worker_settings_are_the_reliable_ones(settings):
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_serializer == conf.result_serializer == "json"
+    assert list(conf.accept_content) == ["json"]
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit < visibility
+    beat = conf.beat_schedule
+    assert [entry["task"] for entry in beat.values()] == ["notify.send_reminders"]
+
+
+def test_a_reminder_run_stopped_by_the_soft_time_limit_is_retried_not_dropped():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from huzhou_care.notify.tasks import deliveries_send_task, send_reminders_task
+
+    assert SoftTimeLimitExceeded in send_reminders_task.autoretry_for
+    assert SoftTimeLimitExceeded not in deliveries_send_task.autoretry_for

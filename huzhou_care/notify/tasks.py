@@ -3,6 +3,7 @@
 import datetime as dt
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from huzhou_care.celery import TASK_OPTIONS
@@ -11,7 +12,12 @@ from . import services
 from .channels import TransientDeliveryError
 
 
-@shared_task(name="notify.send_reminders", **TASK_OPTIONS)
+# A run cut short by the soft time limit is continued by a retry: each reminder commits on its
+# own and the sent ones are skipped, so the retry picks up where the run stopped.
+@shared_task(
+    name="notify.send_reminders",
+    **{**TASK_OPTIONS, "autoretry_for": (*TASK_OPTIONS["autoretry_for"], SoftTimeLimitExceeded)},
+)
 def send_reminders_task(run_date: str | None = None) -> dict:
     """The beat job (no argument: today in Asia/Shanghai) and on-demand runs (an ISO date)."""
     day = dt.date.fromisoformat(run_date) if run_date else timezone.localdate()
