@@ -237,6 +237,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
+# The queue web, beat and workers share (one per deployment sharing a Redis database).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # Soft limit: the task gets SoftTimeLimitExceeded and its transaction rolls back; hard limit:
 # the worker process is replaced. Every task is idempotent, so a rerun is safe.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=15 * 60)

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from huzhou_care.celery import app
 
 from .children.roster_files import roster_xlsx
-from .worker import purge_queue
+from .worker import own_queue, purge_queue, queue_name
 
 ALLOWED = {int, list[int], str | None, str}
 
@@ -55,18 +55,20 @@ def published():
     """Messages really published to the broker (not run in-process), as JSON bodies."""
     bodies = []
 
-    def capture(sender=None, body=None, headers=None, **kwargs):
+    def capture(sender=None, body=None, headers=None, routing_key=None, **kwargs):
+        assert routing_key == queue_name()  # never the shared default queue
         bodies.append((sender, json.dumps(body, ensure_ascii=False), headers))
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     before_task_publish.connect(capture)
     try:
-        yield bodies
+        with own_queue():
+            yield bodies
+            purge_queue()
     finally:
         before_task_publish.disconnect(capture)
         app.conf.task_always_eager = previous
-        purge_queue()
 
 
 def test_the_messages_of_real_flows_hold_ids_and_dates_only(

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,28 @@ needs_worker = pytest.mark.skipif(
 )
 
 
+def queue_name() -> str:
+    """One queue per pytest-xdist process, so that two test processes sharing a Redis database
+    never run each other's tasks (each against its own test database)."""
+    return f"celery-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+@contextmanager
+def own_queue():
+    """Publish to this process's queue while the block runs (the AMQP helper caches routes:
+    it is rebuilt on both sides of the block)."""
+    from huzhou_care.celery import app
+
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue_name()
+    app.__dict__.pop("amqp", None)
+    try:
+        yield queue_name()
+    finally:
+        app.conf.task_default_queue = previous
+        app.__dict__.pop("amqp", None)
+
+
 def worker_env(**extra) -> dict:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -24,6 +47,7 @@ def worker_env(**extra) -> dict:
         "DATABASE_URL": url,
         "REDIS_URL": os.environ["REDIS_URL"],
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_QUEUE": queue_name(),
         **extra,
     }
 
@@ -44,7 +68,7 @@ def start_worker(**extra_env) -> subprocess.Popen:
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            "celery",
+            queue_name(),
         ],
         cwd=settings.BASE_DIR,
         env=worker_env(**extra_env),
@@ -62,14 +86,11 @@ def stop_worker(worker: subprocess.Popen) -> str:
 
 
 def purge_queue() -> None:
-    """Leave no message of an earlier, failed run in this Redis database's queue."""
+    """Leave no message of an earlier, failed run in this process's queue."""
     from huzhou_care.celery import app
 
     with app.connection_for_write() as conn:
-        channel = conn.default_channel
-        channel.queue_purge("celery")
-        if hasattr(channel, "client"):  # Redis: also the taken-but-unacknowledged messages
-            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
 
 
 def wait_until(predicate, *, timeout=120, every=0.2, what="condition"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 
 from django.conf import settings
@@ -106,12 +107,12 @@ def notify(
     return notification
 
 
-class _RunFlag:
+class _RunFlag(threading.local):
     active = False
 
 
-# While a reminder run is going, it delivers each notification itself right after committing
-# it (no task per notification).
+# While a reminder run is going (in this thread), it delivers each notification itself right
+# after committing it (no task per notification).
 _in_reminder_run = _RunFlag()
 
 
