@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("huzhou_care.accounts.urls")),
     path("", include("campaign.urls")),
     path("children/", include("children.urls")),
+    path("notifications/", include("huzhou_care.notify.urls")),
     path("admin/", admin.site.urls),
 ]
 
