@@ -26,6 +26,7 @@ from children.choices import (
     StudyStatus,
 )
 from children.identity import ResidentId, ResidentIdError, age_on, resident_id_parse  # noqa: F401 (re-exported)
+from huzhou_care.text import clean_name, clean_text
 
 
 class InvalidValue(ValueError):
@@ -67,7 +68,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return to_halfwidth(value).strip()
+        return to_halfwidth(clean_name(value)).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -82,8 +83,10 @@ def cell_text(value: Any) -> str:
 
 
 def parse_text(value: Any) -> str:
-    """Free text (addresses, work places, notes): half-width, trimmed, runs of spaces as one."""
+    """Free text (addresses, work places, notes): half-width, trimmed, runs of spaces as one,
+    without control or bidi characters (``huzhou_care.text``)."""
     if value.__class__ is str:  # the common case, kept to one call: this runs per cell
+        value = clean_text(value)
         if not value.isascii() and _FULLWIDTH_CHAR.search(value):
             value = value.translate(_HALFWIDTH)
         return " ".join(value.split())
@@ -91,8 +94,10 @@ def parse_text(value: Any) -> str:
 
 
 def parse_name(value: Any) -> str:
-    """A person's name: no spaces at all (clerks pad 王 芳 to line up with 欧阳红梅)."""
+    """A person's name: no spaces at all (clerks pad 王 芳 to line up with 欧阳红梅), no
+    control, bidi or zero-width characters (``huzhou_care.text``)."""
     if value.__class__ is str:
+        value = clean_name(value)
         if not value.isascii() and _FULLWIDTH_CHAR.search(value):
             value = value.translate(_HALFWIDTH)
         return "".join(value.split())

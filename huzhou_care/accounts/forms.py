@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from huzhou_care.text import CleanTextFormMixin
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(CleanTextFormMixin, AuthenticationForm):
     username = forms.CharField(
         label="用户名",
         max_length=150,
@@ -21,8 +23,10 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class StyledFormMixin:
-    """Gives every widget its Bootstrap class, so templates can render ``{{ field }}``."""
+class StyledFormMixin(CleanTextFormMixin):
+    """Gives every widget its Bootstrap class, so templates can render ``{{ field }}``, and
+    cleans the submitted text of control, bidi and zero-width characters
+    (:class:`~huzhou_care.text.CleanTextFormMixin`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

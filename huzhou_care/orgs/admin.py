@@ -3,6 +3,8 @@ from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 
+from huzhou_care.text import CleanTextResourceMixin
+
 from .models import Organization, OrgGroup, OrgUnit, School
 
 
@@ -19,7 +21,7 @@ class OrgGroupAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
 
 
-class SchoolResource(resources.ModelResource):
+class SchoolResource(CleanTextResourceMixin, resources.ModelResource):
     """Schools with codes, in and out of Excel through the admin (preview, then confirm)."""
 
     county = fields.Field(
@@ -49,7 +51,7 @@ class SchoolAdmin(ImportExportModelAdmin):
     raw_id_fields = ("township",)
 
 
-class OrganizationResource(resources.ModelResource):
+class OrganizationResource(CleanTextResourceMixin, resources.ModelResource):
     county = fields.Field(
         attribute="county", column_name="区县代码", widget=ForeignKeyWidget(OrgUnit, "code")
     )
