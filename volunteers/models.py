@@ -20,10 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from children.choices import Gender
 from huzhou_care.accounts.models import Role
 from huzhou_care.accounts.scoping import NOTHING, ScopedQuerySet
-
-# i13-field: the volunteer's mobile becomes the core encrypted field once the tag `i13-field`
-# is merged; this is the one line to switch.
-MobileField = models.CharField
+from huzhou_care.crypto.fields import EncryptedField
 
 
 def team_scope(user, prefix: str = "") -> Q:
@@ -164,7 +161,9 @@ class VolunteerQuerySet(ScopedQuerySet):
 class Volunteer(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
-    mobile = MobileField(_("手机号码"), max_length=20, blank=True)
+    # SM4-encrypted (huzhou_care.crypto); lists read the stored masked form.
+    mobile = EncryptedField(_("手机号码"), kind="phone", blank=True, masked="mobile_masked")
+    mobile_masked = models.CharField(max_length=20, blank=True, editable=False)
     zyh_account = models.CharField(_("志愿汇账号"), max_length=32, unique=True)
     unit = models.CharField(_("所在单位"), max_length=100, blank=True)
     skills = models.CharField(_("技能特长"), max_length=200, blank=True)

@@ -14,7 +14,8 @@ hours       missing_account, bad_account, dup_in_file, bad_hours, time_order, fu
             bad_date, missing_activity; ``unknown_account`` and ``name_mismatch`` need the
             team's volunteers and are decided by :mod:`.plan`.
 
-A later row repeating an earlier one is the one refused.
+A later row repeating an earlier one is the one refused. Every cell is cleaned of control,
+bidi and zero-width characters by the roster normalisers (``huzhou_care.text``).
 """
 
 from __future__ import annotations
@@ -79,19 +80,9 @@ _LOOKUP = {
 }
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 
-# i7-cleaning: replace with the core's shared cleaner once the tag `i7-cleaning` is merged.
-# Control characters, zero-width and bidi-override characters never belong in a cell.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
-
-
-def clean_text(value: str) -> str:
-    return _UNWANTED.sub("", value) if value else value
-
 
 def _cell_text(value: Any) -> str:
-    return clean_text(norm.cell_text(value))
+    return norm.cell_text(value)
 
 
 def match_header(kind: str, text: Any) -> str | None:
@@ -199,7 +190,7 @@ class _Parser:
             errors.append(_account_error(self.labels["account"], account))
         else:
             self.duplicate(errors, "account", account, row_number, "同一志愿汇账号")
-        name = clean_text(norm.parse_name(self.cell(raw, "name")))
+        name = norm.parse_name(self.cell(raw, "name"))
         if not name:
             self.error(errors, "name", "missing_name", "为空：请填写志愿者姓名")
         values["name"] = name
@@ -240,7 +231,7 @@ class _Parser:
             values["political_status"] = status
         for key in ("unit", "skills"):
             if key in self.col:
-                values[key] = clean_text(norm.parse_text(self.cell(raw, key)))
+                values[key] = norm.parse_text(self.cell(raw, key))
         for key, limit in _MAX_LENGTH.items():
             if len(str(values.get(key) or "")) > limit:
                 self.error(errors, key, "too_long", f"的内容超过{limit}个字：请精简后重新填写")
@@ -252,8 +243,8 @@ class _Parser:
         errors: list[RowError] = []
         if not _ACCOUNT.match(account):
             errors.append(_account_error(self.labels["account"], account))
-        values["name"] = clean_text(norm.parse_name(self.cell(raw, "name")))
-        activity = clean_text(norm.parse_text(self.cell(raw, "activity")))
+        values["name"] = norm.parse_name(self.cell(raw, "name"))
+        activity = norm.parse_text(self.cell(raw, "activity"))
         if not activity:
             self.error(errors, "activity", "missing_activity", "为空：请填写活动名称")
         elif len(activity) > 100:
@@ -420,7 +411,7 @@ def parse_file(kind: str, data: bytes, filename: str, *, today: dt.date) -> Rost
             parser.error(
                 errors, "account", "missing_account", "为空：请填写志愿者的志愿汇账号（用户ID）"
             )
-            name = clean_text(norm.parse_name(name_raw))
+            name = norm.parse_name(name_raw)
             parsed.append(ParsedRow(index + 1, {"name": name, "account": ""}, errors, raw))
             continue
         if match_header(kind, account_raw) == "account":  # a header repeated on a later page

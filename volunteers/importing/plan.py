@@ -20,6 +20,8 @@ from children.roster.parse import ParsedRow, RosterParse, RowError
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record
 from huzhou_care.bulk import RowInserter
+from huzhou_care.crypto.fields import Sealed
+from huzhou_care.crypto.kinds import KINDS
 
 from ..models import (
     Membership,
@@ -122,6 +124,8 @@ def _volunteers_plan(parse: RosterParse, team: Team) -> list[RowPlan]:
             continue
         pk = record[1]
         old = dict(zip(VOLUNTEER_FIELDS, record[2:], strict=True))
+        if isinstance(old["mobile"], Sealed):
+            old["mobile"] = old["mobile"].reveal()
         changes = {key: [old[key], value] for key, value in given.items() if old[key] != value}
         join = states.get(pk) != Membership.State.ACTIVE
         outcome = Outcome.UPDATE if changes or join else Outcome.UNCHANGED
@@ -167,10 +171,11 @@ def _volunteers_apply(plan: ImportPlan, *, source: ChangeSource, today: dt.date)
         values = {key: new_value for key, (_old, new_value) in p.changes.items()}
         by_fields[tuple(sorted(values))].append(Volunteer(pk=p.target_id, updated_at=now, **values))
     for fields, objs in by_fields.items():
-        Volunteer.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
+        extra = ["mobile_masked"] if "mobile" in fields else []
+        Volunteer.objects.bulk_update(objs, [*fields, *extra, "updated_at"], batch_size=500)
     changes_record(
         model=Volunteer,
-        entries=[(p.target_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates],
+        entries=[(p.target_id, ChangeRecord.Action.UPDATE, _audited(p.changes)) for p in updates],
         source=source,
     )
     joining = [p.volunteer_id for p in plan.rows if p.outcome == Outcome.UPDATE and p.join]
@@ -190,6 +195,14 @@ def _volunteers_apply(plan: ImportPlan, *, source: ChangeSource, today: dt.date)
         ],
         batch_size=1000,
     )
+
+
+def _audited(changes: dict) -> dict:
+    """The history keeps a phone number masked, never in clear."""
+    if "mobile" not in changes:
+        return changes
+    mask = KINDS["phone"].mask
+    return {**changes, "mobile": [mask(v or "") for v in changes["mobile"]]}
 
 
 # --------------------------------------------------------------------------- service hours
