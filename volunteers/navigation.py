@@ -21,8 +21,8 @@ PROFILE_ROLES = MANAGE_ROLES | {Role.VOLUNTEER}
 VOLUNTEER_ROLES = frozenset({Role.VOLUNTEER})
 
 NAV_ENTRIES = [
-    NavEntry("志愿服务队", "volunteers:team_list", "people-fill", TEAM_ROLES, position=20),
-    NavEntry("志愿者", "volunteers:volunteer_list", "person-badge", MANAGE_ROLES, position=21),
-    NavEntry("志愿者文件上传", "volunteers:upload", "cloud-arrow-up", MANAGE_ROLES, position=22),
-    NavEntry("我的关爱时间", "volunteers:me", "heart", VOLUNTEER_ROLES, position=20),
+    NavEntry("志愿服务队", "volunteers:team_list", "people-fill", TEAM_ROLES),
+    NavEntry("志愿者", "volunteers:volunteer_list", "person-badge", MANAGE_ROLES),
+    NavEntry("志愿者文件上传", "volunteers:upload", "cloud-arrow-up", MANAGE_ROLES),
+    NavEntry("我的关爱时间", "volunteers:me", "heart", VOLUNTEER_ROLES),
 ]

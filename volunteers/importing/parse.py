@@ -400,7 +400,9 @@ def parse_file(kind: str, data: bytes, filename: str, *, today: dt.date) -> Rost
         raw = rows[index]
         account_raw = raw[account_col] if account_col < len(raw) else ""
         name_raw = raw[name_col] if name_col < len(raw) else ""
-        if _FOOTER.match(_first_text(raw)):  # totals, signature and note lines
+        lead = raw[0] if raw else ""
+        numbered = lead.__class__ in (int, float) and lead.__class__ is not bool  # 序号 1, 2...
+        if not numbered and _FOOTER.match(_first_text(raw)):  # totals, signature, notes
             skipped.append(index + 1)
             continue
         if _is_empty(account_raw):
