@@ -310,6 +310,7 @@ VOLUNTEER_OBJECT_ROUTES = {
     "volunteers:team_detail": ("team", "get", V_TEAM, TEAM_SCOPE),
     "volunteers:team_hours": ("team", "get", V_MANAGE, TEAM_SCOPE),
     "volunteers:team_hours_decide": ("team", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:record_new": ("team", "get", V_MANAGE, TEAM_SCOPE),
     # a volunteer asks to join the teams of their own organisation or school
     "volunteers:team_join": ("team", "post", {"erin"}, {"erin": {"org"}}),
     "volunteers:volunteer_detail": ("volunteer", "get", V_PROFILE, OWN_SCOPE),

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from huzhou_care.accounts.forms import StyledFormMixin
@@ -52,3 +54,38 @@ class BulkDecideForm(DecideForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+class RecordEntryForm(StyledFormMixin, forms.Form):
+    """A service entered by hand (no 志愿汇 record): it starts 待审核 like any other."""
+
+    volunteer = forms.ModelChoiceField(label="志愿者", queryset=None)
+    service_date = forms.DateField(label="服务日期", widget=forms.DateInput(attrs={"type": "date"}))
+    signed_in = forms.TimeField(
+        label="签到时间", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    signed_out = forms.TimeField(
+        label="签退时间", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    hours = forms.DecimalField(
+        label="服务时长（小时）", min_value=Decimal("0.25"), max_value=24, decimal_places=2
+    )
+    activity_name = forms.CharField(label="活动名称", max_length=100)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Volunteer
+
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(
+            memberships__team=team, memberships__state="active"
+        ).order_by("name")
+        self.fields["volunteer"].label_from_instance = lambda v: f"{v.name}（{v.zyh_account}）"
+
+    def clean(self):
+        cleaned = super().clean()
+        signed_in, signed_out = cleaned.get("signed_in"), cleaned.get("signed_out")
+        if signed_out and not signed_in:
+            self.add_error("signed_in", "填写签退时间时请同时填写签到时间。")
+        if signed_in and signed_out and signed_out <= signed_in:
+            self.add_error("signed_out", "签退时间应晚于签到时间。")
+        return cleaned

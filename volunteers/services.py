@@ -20,7 +20,7 @@ from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record
 
 from .importing.parse import parse_file
-from .importing.plan import import_apply, import_plan
+from .importing.plan import import_apply, import_plan, programme_of
 from .models import Membership, ServiceRecord, Team, Volunteer, VolunteerUpload, VolunteerUploadRow
 from .selectors import teams_joinable
 
@@ -235,6 +235,58 @@ def upload_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
 
 def upload_cancel(*, upload: VolunteerUpload) -> bool:
     return _claim(upload.pk, [Status.PREVIEW, Status.FAILED], Status.CANCELLED)
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def record_enter(
+    *,
+    actor,
+    team: Team,
+    volunteer: Volunteer,
+    service_date: dt.date,
+    hours,
+    activity_name: str,
+    signed_in: dt.time | None = None,
+    signed_out: dt.time | None = None,
+) -> ServiceRecord:
+    """A service entered by hand for a member of ``team``; it starts 待审核. The record's
+    identity (volunteer + sign-in, or volunteer + date + activity) is the database's to keep:
+    a second entry of the same service is refused in Chinese."""
+    if service_date > timezone.localdate():
+        raise ValidationError("服务日期晚于今天：尚未发生的服务不能登记时长。")
+    if not Membership.objects.filter(
+        team=team, volunteer=volunteer, state=Membership.State.ACTIVE
+    ).exists():
+        raise ValidationError("该志愿者不是本队在队队员。")
+    tz = timezone.get_current_timezone()
+    moment = lambda t: dt.datetime.combine(service_date, t, tzinfo=tz) if t else None  # noqa: E731
+    record = ServiceRecord(
+        volunteer=volunteer,
+        team=team,
+        service_date=service_date,
+        signed_in_at=moment(signed_in),
+        signed_out_at=moment(signed_out),
+        hours=hours,
+        activity_name=activity_name.strip(),
+        programme=programme_of(activity_name),
+        source=ServiceRecord.Source.ENTERED,
+    )
+    record.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            record.save()
+            changes_record(
+                model=ServiceRecord,
+                entries=[(record.pk, ChangeRecord.Action.CREATE, {})],
+                source=ChangeSource(actor),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "该志愿者已有这条服务记录（同一签到时间，或同一日期的同一活动），没有重复登记。"
+        ) from None
+    return record
 
 
 # --------------------------------------------------------------------------- approval

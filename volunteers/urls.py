@@ -12,6 +12,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/hours/", views.team_hours, name="team_hours"),
     path("teams/<int:pk>/hours/decide/", views.team_hours_decide, name="team_hours_decide"),
+    path("teams/<int:pk>/hours/new/", views.record_new, name="record_new"),
     path("teams/<int:pk>/join/", views.team_join, name="team_join"),
     path("hours/<int:pk>/decide/", views.record_decide, name="record_decide"),
     path("memberships/<int:pk>/decide/", views.membership_decide, name="membership_decide"),

@@ -20,7 +20,7 @@ from huzhou_care.audit.services import access_log_record
 from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import selectors, services
-from .forms import BulkDecideForm, DecideForm, RecordFilterForm, UploadForm
+from .forms import BulkDecideForm, DecideForm, RecordEntryForm, RecordFilterForm, UploadForm
 from .models import Membership, ServiceRecord, Team, VolunteerUpload, VolunteerUploadRow
 from .navigation import MANAGE_ROLES, PROFILE_ROLES, TEAM_ROLES, VOLUNTEER_ROLES
 
@@ -142,6 +142,33 @@ def team_hours_decide(request, pk):
 
 def _team_hours_url(team):
     return reverse("volunteers:team_hours", args=[team.pk])
+
+
+@role_required(MANAGE_ROLES)
+def record_new(request, pk):
+    team = get_visible_or_404(_teams(), request.user, pk=pk)
+    form = RecordEntryForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.record_enter(
+                actor=request.user,
+                team=team,
+                volunteer=data["volunteer"],
+                service_date=data["service_date"],
+                hours=data["hours"],
+                activity_name=data["activity_name"],
+                signed_in=data["signed_in"],
+                signed_out=data["signed_out"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"已登记 {record.volunteer} {record.service_date} 的服务时长，待审核。"
+            )
+            return redirect(_team_hours_url(team))
+    return render(request, "volunteers/record_form.html", {"team": team, "form": form})
 
 
 @require_POST
@@ -282,7 +309,12 @@ def me(request):
 
 @role_required(MANAGE_ROLES)
 def upload(request):
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"team": request.GET.get("team", "")[:12]},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             created = services.upload_create(

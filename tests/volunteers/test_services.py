@@ -204,3 +204,48 @@ def test_an_active_member_is_not_asked_again(team, erin, erin_profile):
     MembershipFactory(team=team, volunteer=erin_profile)
     with pytest.raises(ValidationError, match="已是该队队员"):
         services.membership_request(user=erin, team=team)
+
+
+# --- entry by hand
+
+
+def test_a_service_entered_by_hand_starts_pending_and_is_not_entered_twice(client, team, olga):
+    import datetime as dt
+
+    member = MembershipFactory(team=team).volunteer
+    client.force_login(olga)
+    url = reverse("volunteers:record_new", args=[team.pk])
+    data = {
+        "volunteer": member.pk,
+        "service_date": "2026-11-20",
+        "hours": "2.5",
+        "activity_name": "七彩假期·寒假家访",
+    }
+    assert client.post(url, data).status_code == 302
+    record = ServiceRecord.objects.get()
+    assert (record.state, record.source, record.programme) == ("pending", "entered", "holidays")
+    assert record.service_date == dt.date(2026, 11, 20)
+    again = client.post(url, data)
+    assert again.status_code == 200
+    assert "没有重复登记" in again.content.decode()
+    assert ServiceRecord.objects.count() == 1
+
+
+def test_a_service_in_the_future_or_of_a_non_member_is_refused(team, olga):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    member = MembershipFactory(team=team).volunteer
+    outsider = VolunteerFactory()
+    common = {"actor": olga, "team": team, "hours": Decimal("2"), "activity_name": "周末学业辅导"}
+    with pytest.raises(ValidationError, match="晚于今天"):
+        services.record_enter(
+            volunteer=member,
+            service_date=timezone.localdate() + dt.timedelta(days=1),
+            **common,
+        )
+    with pytest.raises(ValidationError, match="不是本队在队队员"):
+        services.record_enter(volunteer=outsider, service_date=dt.date(2026, 11, 1), **common)
+    assert not ServiceRecord.objects.exists()
