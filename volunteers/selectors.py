@@ -105,7 +105,7 @@ def team_members(team: Team, *, q: str = "", state: str = Membership.State.ACTIV
         )
     return members.annotate(
         total_hours=_volunteer_hours(), team_hours=_volunteer_hours(team_id=team.pk)
-    ).order_by("-role", "volunteer__name", "pk")
+    ).order_by("role", "volunteer__name", "pk")  # 队长 (leader) before 队员 (member)
 
 
 def volunteers_for(user, *, q: str = "", team: Team | None = None):

@@ -224,3 +224,27 @@ def test_a_file_of_the_wrong_kind_is_refused_with_a_chinese_message(client, olga
     assert upload.status == VolunteerUpload.Status.FAILED
     assert "未找到志愿汇服务时长导出表的表头" in upload.message
     assert not Volunteer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_re_import_with_corrected_hours_updates_that_record_only(team, tmp_path):
+    from huzhou_care.audit.models import ChangeRecord
+
+    _command("volunteers", "volunteers-a.xlsx", team)
+    _command("hours", "hours-b-gb18030.csv", team)
+    text = (FIXTURES / "hours-b-gb18030.csv").read_bytes().decode("gb18030")
+    lines = text.splitlines()
+    assert lines[1].startswith("1,全燕,539721027,亲情家书代写,2026-11-07,2")
+    lines[1] = "1,全燕,539721027,亲情家书代写,2026-11-07,2.5"
+    corrected = tmp_path / "hours-b-corrected.csv"
+    corrected.write_bytes("\n".join(lines).encode("gb18030"))
+    out = StringIO()
+    call_command("import_hours", str(corrected), "--team", team.code, "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert (report["created"], report["updated"]) == (0, 1)
+    record = ServiceRecord.objects.get(
+        volunteer__zyh_account="539721027", activity_name="亲情家书代写"
+    )
+    assert str(record.hours) == "2.50"
+    entry = ChangeRecord.objects.get(content_type__model="servicerecord", object_id=record.pk)
+    assert entry.changes == {"hours": ["2.00", "2.50"]}

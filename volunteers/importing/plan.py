@@ -359,17 +359,21 @@ def _hours_apply(plan: ImportPlan, *, source: ChangeSource, upload_id) -> None:
             )
         inserter.insert(batch)
     updates = [p for p in plan.rows if p.outcome == Outcome.UPDATE]
-    objs = []
+    timed, dated = [], []
     for p in updates:
         values = p.row.values
-        obj = ServiceRecord(pk=p.target_id, hours=values["hours"])
-        if values["signed_in"] is not None:
-            obj.activity_name = values["activity"]
-            obj.programme = programme_of(values["activity"])
-            obj.signed_out_at = values["signed_out"]
-        objs.append(obj)
-    timed = [o for o in objs if o.activity_name]
-    dated = [o for o in objs if not o.activity_name]
+        if values["signed_in"] is not None:  # identity: sign-in; the rest may change
+            timed.append(
+                ServiceRecord(
+                    pk=p.target_id,
+                    hours=values["hours"],
+                    activity_name=values["activity"],
+                    programme=programme_of(values["activity"]),
+                    signed_out_at=values["signed_out"],
+                )
+            )
+        else:  # identity: date and activity; only the hours may change
+            dated.append(ServiceRecord(pk=p.target_id, hours=values["hours"]))
     if timed:
         ServiceRecord.objects.bulk_update(
             timed, ["hours", "activity_name", "programme", "signed_out_at"], batch_size=500
