@@ -271,11 +271,21 @@ class ServiceRecord(models.Model):
         ENTERED = "entered", _("手工录入")
         VISIT = "visit", _("走访记录")
 
+    # No single-column FK indexes: volunteer and team lead composite indexes below, and
+    # uploads and deciders are never looked up from here (an import writes 100,000 rows).
     volunteer = models.ForeignKey(
-        Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="records"
+        Volunteer,
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="records"
+        Team,
+        verbose_name=_("队伍"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
     )
     service_date = models.DateField(_("服务日期"))
     signed_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
@@ -286,14 +296,24 @@ class ServiceRecord(models.Model):
     # Later: a link to a campaign activity or a pairing visit (pairing/, campaign/).
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     upload = models.ForeignKey(
-        "VolunteerUpload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "VolunteerUpload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     state = models.CharField(
         _("审核状态"), max_length=10, choices=State.choices, default=State.PENDING
     )
     decline_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
