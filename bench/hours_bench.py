@@ -175,6 +175,7 @@ def phase_import(spec: dict) -> dict:
     return {
         **summary,
         "seconds": done - started,
+        "parse_seconds": t_parse - started,
         "detail": f"parse {t_parse - started:.2f}s, plan {t_plan - t_parse:.2f}s, "
         f"apply {done - t_plan:.2f}s; peak RSS after parse {rss_parse:.0f} MB",
     }
@@ -221,10 +222,12 @@ def main(argv=None) -> None:
         db.migrate()
         log(f"making a {args.rows:,}-row export for a team of {args.volunteers:,} volunteers")
         made = run_worker(db, {"phase": "make", "path": path, **vars(args)})
-        log("parse floor")
-        floor = run_worker(db, {"phase": "parse", "path": path})
+        log("parse floor (1)")
+        floors = [run_worker(db, {"phase": "parse", "path": path})]
         log("import end to end")
         ours = run_worker(db, {"phase": "import", "path": path})
+        log("parse floor (2)")
+        floors.append(run_worker(db, {"phase": "parse", "path": path}))
         log("re-import (all unchanged)")
         again = run_worker(db, {"phase": "import", "path": path})
     finally:
@@ -232,18 +235,27 @@ def main(argv=None) -> None:
         tmp.cleanup()
 
     rate = lambda r: r["rows"] / r["seconds"]  # noqa: E731
+    # The machine is shared: the faster of the two parse-only runs (before and after the
+    # import) is the floor, which makes the share conservative. The import's own parse step,
+    # in the same process, gives a second view that load drift between processes cannot skew.
+    floor = min(floors, key=lambda r: r["seconds"])
     share = rate(ours) / rate(floor)
+    inner = ours["parse_seconds"] / ours["seconds"]
     lines = [
         f"hours import benchmark · {code_version()} · {db.vendor} · {machine()}",
         f"file: {args.rows:,} rows, {made['bytes'] / 1e6:.1f} MB xlsx; team of {args.volunteers:,}",
         f"{'phase':<10} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}  notes",
         "-" * 96,
-        f"{'parse':<10} {floor['rows']:>8,} {floor['seconds']:>8.2f} {rate(floor):>9,.0f} {floor['peak_rss_mb']:>12.0f}  floor: parse_file only",
+        *[
+            f"{'parse':<10} {f['rows']:>8,} {f['seconds']:>8.2f} {rate(f):>9,.0f} {f['peak_rss_mb']:>12.0f}  floor: parse_file only (run {i})"
+            for i, f in enumerate(floors, start=1)
+        ],
         f"{'import':<10} {ours['rows']:>8,} {ours['seconds']:>8.2f} {rate(ours):>9,.0f} {ours['peak_rss_mb']:>12.0f}  created {ours['created']:,}; {ours['detail']}",
         f"{'reimport':<10} {again['rows']:>8,} {again['seconds']:>8.2f} {rate(again):>9,.0f} {again['peak_rss_mb']:>12.0f}  unchanged {again['unchanged']:,}; {again['detail']}",
         "",
         f"{'figure':<40} {'value':>9} {'target':>9}  status (informative)",
         f"{'import rows/s / parse floor rows/s':<40} {share:>8.0%} {'>= 40%':>9}  {'ok' if share >= 0.40 else 'MISSED'}",
+        f"{'import: own parse step / its total':<40} {inner:>8.0%} {'>= 40%':>9}  {'ok' if inner >= 0.40 else 'MISSED'}",
         f"{'import peak RSS MB':<40} {ours['peak_rss_mb']:>9.0f} {'< 400':>9}  {'ok' if ours['peak_rss_mb'] < 400 else 'MISSED'}",
         f"{'parse peak RSS MB':<40} {floor['peak_rss_mb']:>9.0f} {'< 400':>9}  {'ok' if floor['peak_rss_mb'] < 400 else 'MISSED'}",
     ]
