@@ -48,7 +48,11 @@ install: $(STAMP)  ## install the project and its dev tools into .venv
 browser:  ## chromium + CJK fonts for the browser tests (installs them as root, else says how)
 	@bash .ci/browser
 
-migrate: install  ## apply database migrations
+# Development field-encryption keys (huzhou_care/crypto), generated once; never committed.
+var/dev-field-keys.env: | $(STAMP)
+	$(PY) -m huzhou_care.crypto.devkeys $@
+
+migrate: install var/dev-field-keys.env  ## apply database migrations
 	$(PY) manage.py migrate --no-input
 
 seed: migrate  ## load the demo data set (idempotent) and print the demo accounts

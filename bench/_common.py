@@ -38,6 +38,22 @@ BENCH_ENV = {
 }
 
 
+_KEYS: dict[str, str] = {}
+
+
+def bench_keys() -> dict[str, str]:
+    """Field-encryption keys for this run only (production mode refuses to start without
+    them); made once in the benchmark's process and handed to every Django subprocess."""
+    if not _KEYS:
+        from huzhou_care.crypto.devkeys import new_blind_index_key, new_field_key
+
+        _KEYS["DJANGO_FIELD_KEYS"] = os.environ.get("DJANGO_FIELD_KEYS") or new_field_key("bench")
+        _KEYS["DJANGO_BLIND_INDEX_KEY"] = (
+            os.environ.get("DJANGO_BLIND_INDEX_KEY") or new_blind_index_key()
+        )
+    return _KEYS
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -135,7 +151,7 @@ class BenchDatabase:
 
     # -- Django processes
     def env(self) -> dict[str, str]:
-        return {**os.environ, **BENCH_ENV, "DATABASE_URL": self.url}
+        return {**os.environ, **BENCH_ENV, **bench_keys(), "DATABASE_URL": self.url}
 
     def manage(self, *args: str, quiet: bool = True) -> float:
         """Run ``manage.py ARGS`` against this database; returns the seconds it took."""

@@ -14,6 +14,13 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from huzhou_care.crypto.devkeys import (
+    KeyConfigError,
+    development_keys,
+    parse_blind_index_key,
+    parse_field_keys,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -37,6 +44,25 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is empty")
 
+# Field encryption (huzhou_care/crypto): SM4 keys "id:base64,id:base64" (the first encrypts)
+# and the HMAC-SM3 blind-index key. Production refuses to start without them; development
+# generates its own once into var/dev-field-keys.env (shared by make run, tests, workers).
+FIELD_KEYS = env.str("DJANGO_FIELD_KEYS", default="")
+BLIND_INDEX_KEY = env.str("DJANGO_BLIND_INDEX_KEY", default="")
+if not (FIELD_KEYS and BLIND_INDEX_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG=0 requires DJANGO_FIELD_KEYS and DJANGO_BLIND_INDEX_KEY (see .env.example)"
+        )
+    _dev_keys = development_keys(BASE_DIR / "var" / "dev-field-keys.env")
+    FIELD_KEYS = FIELD_KEYS or _dev_keys["DJANGO_FIELD_KEYS"]
+    BLIND_INDEX_KEY = BLIND_INDEX_KEY or _dev_keys["DJANGO_BLIND_INDEX_KEY"]
+try:
+    parse_field_keys(FIELD_KEYS)
+    parse_blind_index_key(BLIND_INDEX_KEY)
+except KeyConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -51,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "import_export",
+    "huzhou_care.crypto",
     "huzhou_care.orgs",
     "huzhou_care.accounts",
     "huzhou_care.audit",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("campaign.urls")),
     path("children/", include("children.urls")),
     path("notifications/", include("huzhou_care.notify.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -29,6 +29,10 @@ PAGE_ROUTES = {
     "children:transfer_requests": CHILD_ROLES,
     "notify:list": set(SCOPE_PERSONAS),
     "notify:settings": set(SCOPE_PERSONAS),
+    "volunteers:team_list": {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"},
+    "volunteers:volunteer_list": {"city_admin", "alice", "bob", "carol", "dave", "olga"},
+    "volunteers:upload": {"city_admin", "alice", "bob", "carol", "dave", "olga"},
+    "volunteers:me": {"erin"},
 }
 # Routes on one child: which personas may use them on a child in their scope.
 CHILD_ROUTES = {
@@ -100,6 +104,7 @@ def test_every_route_is_in_the_scope_matrix():
         | set(UPLOAD_POST_ROUTES)
         | set(TRANSFER_POST_ROUTES)
         | NOTIFICATION_POST_ROUTES
+        | set(VOLUNTEER_OBJECT_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -221,7 +226,8 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
             m._meta.label: list(m.objects.order_by("pk").values())
             for m in apps.get_models()
             if m is not AccessLog
-            and m._meta.app_label in {"children", "orgs", "accounts", "audit", "notify"}
+            and m._meta.app_label
+            in {"children", "orgs", "accounts", "audit", "notify", "volunteers"}
         }
 
     client.force_login(city_admin)
@@ -302,3 +308,124 @@ def test_a_notification_answers_only_its_recipient(client, personas, name, perso
     for owner, notification in own.items():
         response = client.post(_url(name, notification.pk))
         assert (response.status_code != 404) == (owner == persona), (persona, owner)
+# --- volunteers: teams of a 吴兴区 school, a 长兴县 school and a city-level organisation.
+V_TEAM = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
+V_MANAGE = V_TEAM - {"city_officer"}
+V_PROFILE = V_MANAGE | {"erin"}
+# Which teams' objects each persona's scope holds: the city all, a district its county's, a
+# school its own, a coordinator its organisation's; a volunteer none (team pages)...
+TEAM_SCOPE = {
+    "city_admin": {"wuxing", "changxing", "org"},
+    "city_officer": {"wuxing", "changxing", "org"},
+    "alice": {"wuxing"},
+    "carol": {"wuxing"},
+    "bob": {"changxing"},
+    "dave": {"changxing"},
+    "olga": {"org"},
+    "erin": set(),
+}
+# ... but their own profile and records: erin's profile is the volunteer of the org team.
+OWN_SCOPE = {**TEAM_SCOPE, "erin": {"org"}}
+# route -> (object kind, method, roles, scope)
+VOLUNTEER_OBJECT_ROUTES = {
+    "volunteers:team_detail": ("team", "get", V_TEAM, TEAM_SCOPE),
+    "volunteers:team_hours": ("team", "get", V_MANAGE, TEAM_SCOPE),
+    "volunteers:team_hours_decide": ("team", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:record_new": ("team", "get", V_MANAGE, TEAM_SCOPE),
+    # a volunteer asks to join the teams of their own organisation or school
+    "volunteers:team_join": ("team", "post", {"erin"}, {"erin": {"org"}}),
+    "volunteers:volunteer_detail": ("volunteer", "get", V_PROFILE, OWN_SCOPE),
+    "volunteers:record_decide": ("record", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:membership_decide": ("membership", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:upload_detail": ("upload", "get", V_MANAGE, TEAM_SCOPE),
+    "volunteers:upload_progress": ("upload", "get", V_MANAGE, TEAM_SCOPE),
+    "volunteers:upload_errors": ("upload", "get", V_MANAGE, TEAM_SCOPE),
+    "volunteers:upload_confirm": ("upload", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:upload_cancel": ("upload", "post", V_MANAGE, TEAM_SCOPE),
+}
+
+
+@pytest.fixture
+def volunteer_objects(wuxing_school, changxing_school, org, erin, carol):
+    from tests.volunteers.factories import (
+        MembershipFactory,
+        RecordFactory,
+        TeamFactory,
+        VolunteerFactory,
+    )
+    from volunteers.models import VolunteerUpload
+
+    teams = {
+        "wuxing": TeamFactory(code="ZL-01", school=wuxing_school, organization=None),
+        "changxing": TeamFactory(code="MS-01", school=changxing_school, organization=None),
+        "org": TeamFactory(code="HUTC-01", organization=org),
+    }
+    objects = {}
+    for place, team in teams.items():
+        volunteer = VolunteerFactory(user=erin if place == "org" else None)
+        objects[place] = {
+            "team": team,
+            "volunteer": volunteer,
+            "membership": MembershipFactory(team=team, volunteer=volunteer),
+            "record": RecordFactory(team=team, volunteer=volunteer),
+            "upload": VolunteerUpload.objects.create(
+                kind="volunteers",
+                team=team,
+                uploaded_by=carol,
+                original_name="名册.xlsx",
+                size=1,
+                sha256="0" * 64,
+                file="volunteer-uploads/test",
+                status=VolunteerUpload.Status.CANCELLED,
+            ),
+        }
+    return objects
+
+
+@pytest.mark.parametrize("name", sorted(VOLUNTEER_OBJECT_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_volunteer_routes_answer_404_outside_the_scope(
+    client, personas, volunteer_objects, name, persona
+):
+    kind, method, roles, scope = VOLUNTEER_OBJECT_ROUTES[name]
+    client.force_login(personas[persona])
+    for place, objects in volunteer_objects.items():
+        visible = persona in roles and place in scope.get(persona, set())
+        url = _url(name, objects[kind].pk)
+        response = client.post(url) if method == "post" else client.get(url)
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible and method == "get":
+            assert response.status_code == 200, (persona, place)
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_volunteer_lists_show_only_what_is_in_scope(client, personas, volunteer_objects, persona):
+    client.force_login(personas[persona])
+    lists = {
+        "volunteers:team_list": ("team", TEAM_SCOPE),
+        "volunteers:volunteer_list": ("volunteer", TEAM_SCOPE),
+    }
+    for name, (kind, scope) in lists.items():
+        response = client.get(reverse(name))
+        if persona not in PAGE_ROUTES[name]:
+            assert response.status_code == 404
+            continue
+        shown = {obj.pk for obj in response.context["page"].object_list}
+        expected = {volunteer_objects[p][kind].pk for p in scope[persona]}
+        assert shown == expected, (name, persona)
+
+
+def test_a_volunteer_reaches_only_their_own_profile_and_records(client, erin, volunteer_objects):
+    from volunteers.models import ServiceRecord, Volunteer
+
+    client.force_login(erin)
+    own = volunteer_objects["org"]
+    assert set(Volunteer.objects.visible_to(erin)) == {own["volunteer"]}
+    assert set(ServiceRecord.objects.visible_to(erin)) == {own["record"]}
+    page = client.get(reverse("volunteers:me"))
+    assert page.context["volunteer"] == own["volunteer"]
+    profile = client.get(_url("volunteers:volunteer_detail", own["volunteer"].pk))
+    assert [r.pk for r in profile.context["page"].object_list] == [own["record"].pk]
+    for place in ("wuxing", "changxing"):
+        other = volunteer_objects[place]["volunteer"]
+        assert client.get(_url("volunteers:volunteer_detail", other.pk)).status_code == 404

@@ -19,6 +19,17 @@
     }
   });
 
+  // <input type="checkbox" data-check-all="NAME"> ticks or clears every checkbox NAME of its form.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var name = el.getAttribute && el.getAttribute("data-check-all");
+    if (name && el.form) {
+      el.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+        box.checked = el.checked;
+      });
+    }
+  });
+
   // Progress bars rendered by the server carry their width in data-progress.
   function paintProgress(root) {
     (root || document).querySelectorAll("[data-progress]").forEach(function (bar) {

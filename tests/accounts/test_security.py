@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from huzhou_care.accounts.middleware import SESSION_STARTED_KEY
+from huzhou_care.crypto.devkeys import new_blind_index_key, new_field_key
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -160,6 +161,8 @@ def test_check_deploy_is_clean_under_production_variables():
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-" + "y" * 20,
         "DJANGO_ALLOWED_HOSTS": "care.huzhou.gov.cn",
         "DJANGO_SETTINGS_MODULE": "huzhou_care.settings",
+        "DJANGO_FIELD_KEYS": new_field_key("k1"),
+        "DJANGO_BLIND_INDEX_KEY": new_blind_index_key(),
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
