@@ -49,7 +49,7 @@ def test_a_coordinator_imports_a_roster_and_hours_and_approves_them_all(
 
     page.get_by_role("link", name="查看队伍").click()
     expect(page.get_by_test_id("member-table")).to_contain_text("唐建华")
-    expect(page.locator("canvas[data-chart]")).to_be_visible()
+    expect(page.locator("[data-chart] canvas")).to_be_visible()
     page.get_by_test_id("pending-link").click()
     expect(page.get_by_test_id("record-count")).to_contain_text(f"共 {accepted} 条")
     page.get_by_label("选中全部").check()
