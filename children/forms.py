@@ -5,7 +5,7 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
 from .models import Child
-from .risk import RISK_FLAGS
+from .risk import flag_choices
 from .services import EDITABLE_FIELDS
 
 SORT_LABELS = {"recent": "最近登记", "name": "姓名", "grade": "学校/年级/班级", "birth": "出生日期"}
@@ -52,7 +52,7 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         label="风险标记",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(key, flag.label) for key, flag in RISK_FLAGS.items()],
+        choices=flag_choices,
     )
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
 

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("huzhou_care.accounts.urls")),
     path("", include("campaign.urls")),
     path("children/", include("children.urls")),
+    path("pairing/", include("pairing.urls")),
     path("admin/", admin.site.urls),
 ]
