@@ -1,11 +1,13 @@
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from children import choices as c
 from children.models import Child
 from huzhou_care.accounts.forms import StyledFormMixin
+from huzhou_care.accounts.models import User
 from huzhou_care.orgs.models import Organization, School
 
 from . import selectors
@@ -106,10 +108,11 @@ class PairForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, person_q: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        kind = self.data.get("kind") or PairingKind.VOLUNTEER
-        if kind not in PairingKind.values:
-            kind = PairingKind.VOLUNTEER
-        allowed = selectors.pairable_people(user, kind).select_related("school", "organization")
+        # Either kind's candidates: the service refuses a person who does not fit the kind.
+        allowed = User.objects.filter(
+            Q(pk__in=selectors.pairable_people(user, PairingKind.VOLUNTEER).values("pk"))
+            | Q(pk__in=selectors.pairable_people(user, PairingKind.STAFF).values("pk"))
+        ).select_related("school", "organization")
         self.fields["person"].queryset = allowed
         self.fields["person"].label_from_instance = _person_label
         shown = allowed.order_by("full_name", "pk")

@@ -99,7 +99,15 @@ def visit_new(request):
                 _errors_onto(form, exc)
             else:
                 target = reverse("pairing:child", args=[result.visit.child_id])
+                saved = (
+                    "走访记录已保存。"
+                    if result.created
+                    else "这条走访记录此前已经保存，没有重复登记。"
+                )
                 if _wants_json(request):
+                    # Sent from the open form (not the background queue): the next page says so.
+                    if request.headers.get("X-Visit-Direct") == "1":
+                        messages.success(request, saved)
                     return JsonResponse(
                         {
                             "ok": True,
@@ -108,12 +116,7 @@ def visit_new(request):
                             "next": target,
                         }
                     )
-                messages.success(
-                    request,
-                    "走访记录已保存。"
-                    if result.created
-                    else "这条走访记录此前已经保存，没有重复登记。",
-                )
+                messages.success(request, saved)
                 return redirect(target)
         if _wants_json(request):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}

@@ -69,7 +69,7 @@
   }
 
   // Send one entry. Resolves "saved", "refused" or "kept" (no connection, session expired).
-  function send(entry) {
+  function send(entry, direct) {
     var body = new URLSearchParams();
     entry.fields.forEach(function (pair) {
       if (pair[0] !== "csrfmiddlewaretoken") { body.append(pair[0], pair[1]); }
@@ -79,7 +79,11 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      headers: {
+        "Accept": "application/json",
+        "X-CSRFToken": csrfToken(),
+        "X-Visit-Direct": direct ? "1" : "0",
+      },
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") === -1) {
@@ -166,7 +170,7 @@
       say("当前没有网络：这条走访记录已保存在本机，联网后自动发送。" + pendingText());
       return;
     }
-    send(entry).then(function (outcome) {
+    send(entry, true).then(function (outcome) {
       if (outcome === "saved") {
         window.location.assign(entry.next);
       } else if (outcome === "kept") {
