@@ -19,12 +19,15 @@ from huzhou_care.demo.services import (
     DemoResult,
     demo_reference_ensure,
 )
+from pairing import demo as pairing_demo
 
 Builder = Callable[[DemoContext], DemoPart]
 
 BUILDERS: list[Builder] = [
     children_demo.build,
-    # volunteers_demo.build, pairing_demo.build, campaign's own builders: one line each.
+    # volunteers_demo.build (i8) goes here, before pairing's.
+    pairing_demo.build,
+    # campaign's own builders: one line each.
 ]
 
 
