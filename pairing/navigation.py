@@ -24,7 +24,7 @@ OVERDUE_ROLES = PAIR_ROLES
 FEEDBACK_ROLES = frozenset({R.CITY_ADMIN, R.DISTRICT_STAFF, R.SCHOOL_STAFF, R.VOLUNTEER})
 
 NAV_ENTRIES = [
-    NavEntry("我的结对", "pairing:mine", "heart", MINE_ROLES, position=10),
+    NavEntry("我的结对", "pairing:mine", "heart", MINE_ROLES),
     NavEntry("结对管理", "pairing:pair", "link-45deg", PAIR_ROLES),
     NavEntry("单位结对", "pairing:org_list", "building", ORG_ROLES),
     NavEntry("走访覆盖", "pairing:coverage", "bar-chart", COVERAGE_ROLES),

@@ -39,13 +39,26 @@ def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
     items = client.get(reverse("children:roster_upload")).context["nav_items"]
     assert [i["label"] for i in items if i["active"]] == ["名册上传"]
     labels = [i["label"] for i in items]
-    assert labels == ["首页", "儿童信息库", "预警名单", "名册上传", "转学申请"]
+    assert labels == [
+        "首页",
+        "儿童信息库",
+        "预警名单",
+        "名册上传",
+        "转学申请",
+        # pairing/navigation.py
+        "我的结对",
+        "结对管理",
+        "单位结对",
+        "走访覆盖",
+        "逾期未走访",
+        "家校反馈",
+    ]
 
 
 def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_officer):
     client.force_login(city_officer)
     items = client.get(reverse("campaign:home")).context["nav_items"]
-    assert [i["label"] for i in items] == ["首页"]
+    assert [i["label"] for i in items] == ["首页", "走访覆盖"]  # aggregates only
 
 
 def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school):
