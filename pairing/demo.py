@@ -195,14 +195,16 @@ class PairingWriter:
             days = {kind: self._visit_days(rng, n) for kind, _p, n in pairs}
             last = max((d[-1] for d in days.values() if d), default=None)
             for kind, person, _n in pairs:
+                start = started + dt.timedelta(days=rng.randint(0, 60))
                 pairings.append(
                     {
                         "child_id": child_id,
                         "kind": kind,
                         "person_id": person,
-                        "started_on": started + dt.timedelta(days=rng.randint(0, 60)),
+                        "started_on": start,
                         "ended_on": None,
                         "last_visit_on": last,
+                        "last_contact_on": max(last, start) if last else start,
                         "created_by_id": self.created_by_id,
                         **place,
                     }

@@ -172,8 +172,10 @@ class ChildPairing(models.Model):
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
-    # The child's latest visit (by anyone): the overdue list reads it from the pairing.
+    # The child's latest visit (by anyone), and the day the pairing's clock runs from: that
+    # visit, else the start. The overdue list is a range of ``last_contact_on`` (one index).
     last_visit_on = models.DateField(_("最近走访"), null=True, blank=True)
+    last_contact_on = models.DateField(_("最近联系"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -211,16 +213,21 @@ class ChildPairing(models.Model):
                 condition=Q(ended_on__isnull=True),
                 name="pairing_active_place",
             ),
-            # The overdue list: active pairings of a district by last visit.
+            # The overdue list, oldest contact first: the city's, a district's, a school's.
             models.Index(
-                fields=["county", "last_visit_on"],
+                fields=["last_contact_on", "id"],
                 condition=Q(ended_on__isnull=True),
-                name="pairing_active_last_visit",
+                name="pairing_active_contact",
             ),
             models.Index(
-                fields=["school", "last_visit_on"],
+                fields=["county", "last_contact_on", "id"],
                 condition=Q(ended_on__isnull=True),
-                name="pairing_active_school_visit",
+                name="pairing_active_county_contact",
+            ),
+            models.Index(
+                fields=["school", "last_contact_on", "id"],
+                condition=Q(ended_on__isnull=True),
+                name="pairing_active_school_contact",
             ),
         ]
 

@@ -277,20 +277,22 @@ def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
 
 def overdue(user, *, today: dt.date | None = None):
     """Active pairings whose child has had no visit (by anyone) for 30 days, 14 in the
-    holidays; never visited counts from the pairing's start. Oldest first."""
+    holidays, counted from the pairing's start when never visited. Oldest contact first: a
+    range of one index (``last_contact_on``), whatever the size."""
     today = today or timezone.localdate()
     days = overdue_days(today)
     cutoff = today - dt.timedelta(days=days)
     qs = (
         ChildPairing.objects.visible_to(user)
         .active()
-        .filter(Q(last_visit_on__lt=cutoff) | Q(last_visit_on__isnull=True, started_on__lt=cutoff))
+        .filter(last_contact_on__lt=cutoff)
         .select_related("child", "person", "school")
         .only(
             "id",
             "kind",
             "started_on",
             "last_visit_on",
+            "last_contact_on",
             "child__id",
             "child__name",
             "child__grade",
@@ -300,7 +302,7 @@ def overdue(user, *, today: dt.date | None = None):
             "person__username",
             "school__name",
         )
-        .order_by("last_visit_on", "started_on", "pk")
+        .order_by("last_contact_on", "id")
     )
     return qs, days
 

@@ -157,6 +157,7 @@ def pairings_create(*, children, person, kind: str, started_on: dt.date, actor) 
             kind=kind,
             person=person,
             started_on=started_on,
+            last_contact_on=started_on,
             created_by=actor,
             **_place(child),
         )
@@ -310,6 +311,9 @@ def _visit_create(*, child: Child, author, data: dict, key) -> VisitResult:
     ChildPairing.objects.active().filter(child=child).filter(
         Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visit.visited_on)
     ).update(last_visit_on=visit.visited_on)
+    ChildPairing.objects.active().filter(child=child, last_contact_on__lt=visit.visited_on).update(
+        last_contact_on=visit.visited_on
+    )
     _audit(
         Visit,
         visit.pk,

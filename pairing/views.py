@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhou_care.accounts.decorators import role_required
@@ -44,6 +45,15 @@ from .navigation import (
 
 PAGE_SIZE = 50
 CHILD = "children.child"
+# The overdue list counts up to this many rows ("10,000+"): a worklist needs its oldest
+# cases first, not an exact total over a million pairings.
+OVERDUE_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:OVERDUE_COUNT_CAP].count()
 
 
 def _log(request, action, ids, query=None):
@@ -342,9 +352,14 @@ def coverage(request):
 @role_required(OVERDUE_ROLES)
 def overdue(request):
     qs, days = selectors.overdue(request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _log(request, AccessLog.Action.LIST, [p.child_id for p in page], {"list": "overdue"})
-    return render(request, "pairing/overdue.html", {"page": page, "days": days, "query": {}})
+    capped = page.paginator.count >= OVERDUE_COUNT_CAP
+    return render(
+        request,
+        "pairing/overdue.html",
+        {"page": page, "days": days, "query": {}, "capped": capped},
+    )
 
 
 # --- feedback -----------------------------------------------------------------------------------

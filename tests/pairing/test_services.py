@@ -68,7 +68,11 @@ def test_a_child_gets_at_most_one_active_volunteer_pairing(alice, erin, wuxing_c
 
 
 def test_the_partial_unique_index_itself_refuses_a_second_active_pairing(alice, erin, wuxing_child):
-    place = {"county_id": wuxing_child.county_id, "township_id": wuxing_child.township_id}
+    place = {
+        "county_id": wuxing_child.county_id,
+        "township_id": wuxing_child.township_id,
+        "last_contact_on": TODAY(),
+    }
     ChildPairing.objects.create(
         child=wuxing_child,
         kind="volunteer",
@@ -149,7 +153,7 @@ def test_a_volunteers_visit_adds_a_pending_service_record(
     assert str(record.hours) == "1.50"
     assert record.volunteer == erin_profile
     erin_paired.refresh_from_db()
-    assert erin_paired.last_visit_on == TODAY()
+    assert erin_paired.last_visit_on == erin_paired.last_contact_on == TODAY()
 
 
 def test_the_same_idempotency_key_never_creates_a_second_visit(

@@ -230,9 +230,13 @@ def test_overdue_lists_pairings_without_a_visit_for_30_days(
     day = dt.date(2026, 11, 2)
     qs, days = selectors.overdue(alice, today=day)
     assert days == 30
-    ChildPairing.objects.filter(pk=erin_paired.pk).update(started_on=day - dt.timedelta(days=31))
+    ChildPairing.objects.filter(pk=erin_paired.pk).update(
+        started_on=day - dt.timedelta(days=31), last_contact_on=day - dt.timedelta(days=31)
+    )
     assert [p.pk for p in selectors.overdue(alice, today=day)[0]] == [erin_paired.pk]
-    ChildPairing.objects.filter(pk=erin_paired.pk).update(last_visit_on=day - dt.timedelta(days=20))
+    ChildPairing.objects.filter(pk=erin_paired.pk).update(
+        last_contact_on=day - dt.timedelta(days=20)
+    )
     assert list(selectors.overdue(alice, today=day)[0]) == []
     # In the holidays (configurable) the limit is 14 days.
     holiday = dt.date(2027, 2, 1)
@@ -288,7 +292,7 @@ def test_overdue_is_a_fixed_number_of_queries(
     client, alice, bob, wuxing_school, changxing_school, django_assert_max_num_queries
 ):
     _grow(wuxing_school, changxing_school, alice, bob, 8)
-    ChildPairing.objects.update(last_visit_on=timezone.localdate() - dt.timedelta(days=40))
+    ChildPairing.objects.update(last_contact_on=timezone.localdate() - dt.timedelta(days=40))
     client.force_login(alice)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("pairing:overdue"))
