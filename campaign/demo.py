@@ -19,6 +19,7 @@ from huzhou_care.demo.services import (
     DemoResult,
     demo_reference_ensure,
 )
+from pairing import demo as pairing_demo
 from volunteers import demo as volunteers_demo
 
 Builder = Callable[[DemoContext], DemoPart]
@@ -26,7 +27,8 @@ Builder = Callable[[DemoContext], DemoPart]
 BUILDERS: list[Builder] = [
     children_demo.build,
     volunteers_demo.build,
-    # pairing_demo.build, campaign's own builders: one line each.
+    pairing_demo.build,
+    # campaign's own builders: one line each.
 ]
 
 

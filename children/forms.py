@@ -6,7 +6,7 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
 from .models import Child
-from .risk import RISK_FLAGS
+from .risk import flag_choices
 from .services import EDITABLE_FIELDS
 
 HEALTH_DISABLED_OR_ILL = "disabled_or_ill"  # the home page's card counts both
@@ -59,7 +59,7 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         label="风险标记",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(key, flag.label) for key, flag in RISK_FLAGS.items()],
+        choices=flag_choices,
     )
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
 

@@ -13,7 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huzhou_care.accounts.scoping import ScopedQuerySet, place_scope
+from huzhou_care.accounts.scoping import (
+    ScopedQuerySet,
+    any_of,
+    contributed_scope,
+    place_scope,
+)
 
 from . import choices as c
 from .risk import RISK_FLAGS
@@ -22,9 +27,13 @@ from .risk import RISK_FLAGS
 class ChildQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
-        # City officers see aggregates only. Coordinators and volunteers will see the children
-        # paired with them once pairings exist (pairing/); until then, nothing.
-        return place_scope(user, county="county_id", school="school_id")
+        # City officers see aggregates only. Coordinators and volunteers see the children
+        # their pairings give them: apps above contribute that through ``scopes.SCOPES``
+        # (pairing/scopes.py), found by the core's registry, not imported here.
+        return any_of(
+            place_scope(user, county="county_id", school="school_id"),
+            contributed_scope("children.Child", user),
+        )
 
     def active(self):
         return self.filter(status=c.ChildStatus.ACTIVE)

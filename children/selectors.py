@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from huzhou_care.accounts.scoping import get_visible_or_404
@@ -13,7 +13,7 @@ from huzhou_care.audit.services import change_history
 
 from . import choices as c
 from .models import Child, TransferRequest
-from .risk import EARLY_WARNING, RISK_FLAGS
+from .risk import all_flags, contributed_flags, early_warning
 
 SORTS = {
     "recent": ("-id",),
@@ -68,8 +68,9 @@ def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
             qs = qs.filter(RISK_FLAGS["disabled"].condition | RISK_FLAGS["ill"].condition)
         else:
             qs = qs.filter(health=health)
+    flags = all_flags()
     for flag in params.get("flags") or ():
-        qs = qs.filter(RISK_FLAGS[flag].condition)
+        qs = qs.filter(flags[flag].condition)
     return qs.order_by(*SORTS.get(params.get("sort") or "recent", SORTS["recent"]))
 
 
@@ -86,13 +87,22 @@ def child_list(user, params: dict) -> QuerySet[Child]:
     )
 
 
-def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
+def risk_list(user, flags=None) -> QuerySet[Child]:
+    """The early-warning list: children with any early-warning flag (an urgent follow-up
+    among them). Each row carries ``flag_<key>`` for the flags other apps contribute, so that
+    the page can show them ("未结对") without a query per row."""
+    known = all_flags()
     condition = Q()
-    for flag in flags:
-        condition |= RISK_FLAGS[flag].condition
+    for flag in early_warning() if flags is None else flags:
+        condition |= known[flag].condition
+    extra = {
+        f"flag_{key}": ExpressionWrapper(flag.condition, output_field=BooleanField())
+        for key, flag in contributed_flags().items()
+    }
     return (
         child_queryset(user)
         .filter(condition)
+        .annotate(**extra)
         .select_related("county", "township", "school")
         .only(*LIST_FIELDS)
         .order_by("county_id", "school_id", "grade", "name", "id")
@@ -100,7 +110,16 @@ def risk_list(user, flags=EARLY_WARNING) -> QuerySet[Child]:
 
 
 def child_flags(child: Child) -> list[str]:
-    return [flag.label for flag in RISK_FLAGS.values() if flag.applies(child)]
+    return [flag.label for flag in all_flags().values() if flag.applies(child)]
+
+
+def contributed_labels(child: Child) -> list[str]:
+    """The contributed flags of a row of ``risk_list`` (read from its annotations)."""
+    return [
+        flag.label
+        for key, flag in contributed_flags().items()
+        if getattr(child, f"flag_{key}", False)
+    ]
 
 
 def child_detail(user, pk: int) -> Child:

@@ -91,6 +91,8 @@ def _filter_query(request) -> str:
 @role_required(CHILD_ROLES)
 def risk_list(request):
     page = Paginator(selectors.risk_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for child in page:
+        child.extra_flags = selectors.contributed_labels(child)
     _log_page(request, AccessLog.Action.LIST, page, {"list": "risk"})
     return render(request, "children/risk.html", {"page": page})
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("notifications/", include("huzhou_care.notify.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("pairing/", include("pairing.urls")),
     path("admin/", admin.site.urls),
 ]
 

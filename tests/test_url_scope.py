@@ -59,6 +59,44 @@ UPLOAD_POST_ROUTES = {
 TRANSFER_POST_ROUTES = {"children:transfer_decide": TRANSFER_ROLES}
 # POST-only routes on one notification: its recipient only, whatever the role.
 NOTIFICATION_POST_ROUTES = {"notify:read", "notify:open"}
+# --- pairing/ (pairing/navigation.py). In the pairing fixtures below, erin (volunteer) is
+# paired with the 吴兴区 child, olga's organisation with the 吴兴区 school this year.
+MINE = {"carol", "dave", "erin"}
+PAIRERS = {"city_admin", "alice", "bob", "carol", "dave", "olga"}
+CARD = PAIRERS | {"erin"}
+FEEDBACK = CHILD_ROLES - {"olga"} | {"erin"}
+PAIRING_PAGE_ROUTES = {
+    "pairing:mine": MINE,
+    "pairing:visit_new": MINE,
+    "pairing:pair": PAIRERS,
+    "pairing:class_pair": CHILD_ROLES,
+    "pairing:org_list": PAIRERS,
+    "pairing:coverage": PAIRERS | {"city_officer"},
+    "pairing:overdue": PAIRERS,
+    "pairing:feedback": FEEDBACK,
+}
+# POST-only routes without an object: allowed roles are answered (redirect), others 404.
+PAIRING_POST_PAGES = {"pairing:org_create": {"city_admin", "alice", "bob"}}
+# Routes on one object of the 吴兴区 / 长兴县 side: (object kind, roles, method).
+PAIRING_OBJECT_ROUTES = {
+    "pairing:child": ("child", CARD, "get"),
+    "pairing:thread": ("child", FEEDBACK, "get"),
+    "pairing:end": ("pairing", PAIRERS, "get"),
+    "pairing:follow_up_close": ("visit", CARD, "post"),
+    "pairing:org_detail": ("org_pairing", PAIRERS, "get"),
+    "pairing:org_visit": ("org_pairing", {"city_admin", "alice", "bob", "olga"}, "post"),
+}
+# Which side each persona's scope holds once the pairings exist.
+PAIRING_SCOPE = {
+    "city_admin": {"wuxing", "changxing"},
+    "alice": {"wuxing"},
+    "carol": {"wuxing"},
+    "bob": {"changxing"},
+    "dave": {"changxing"},
+    "city_officer": set(),
+    "olga": {"wuxing"},
+    "erin": {"wuxing"},
+}
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
 SCOPE = {
     "city_admin": {"wuxing", "changxing"},
@@ -105,6 +143,9 @@ def test_every_route_is_in_the_scope_matrix():
         | set(TRANSFER_POST_ROUTES)
         | NOTIFICATION_POST_ROUTES
         | set(VOLUNTEER_OBJECT_ROUTES)
+        | set(PAIRING_PAGE_ROUTES)
+        | set(PAIRING_POST_PAGES)
+        | set(PAIRING_OBJECT_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -132,6 +173,96 @@ def test_pages_open_for_their_roles_and_404_for_others(client, personas, name, p
     client.force_login(personas[persona])
     response = client.get(_url(name))
     assert response.status_code == (200 if persona in PAGE_ROUTES[name] else 404)
+
+
+@pytest.mark.parametrize("name", sorted(PAIRING_PAGE_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_pairing_pages_open_for_their_roles_and_404_for_others(client, personas, name, persona):
+    client.force_login(personas[persona])
+    response = client.get(_url(name))
+    assert response.status_code == (200 if persona in PAIRING_PAGE_ROUTES[name] else 404)
+
+
+@pytest.mark.parametrize("name", sorted(PAIRING_POST_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_pairing_post_pages_answer_404_to_other_roles(client, personas, name, persona):
+    client.force_login(personas[persona])
+    response = client.post(_url(name), {})
+    assert (response.status_code != 404) == (persona in PAIRING_POST_PAGES[name])
+
+
+@pytest.fixture
+def pairing_objects(
+    alice, bob, erin, org, wuxing_child, changxing_child, wuxing_school, changxing_school
+):
+    """One object of each kind on each side: erin paired with the 吴兴区 child, a 长兴县
+    volunteer with the 长兴县 child, a visit of each, olga's organisation paired with the 吴兴区
+    school and another organisation with the 长兴县 school."""
+    import uuid
+
+    from django.utils import timezone
+
+    from pairing import services
+    from pairing.models import campaign_year
+
+    from .factories import OrganizationFactory, UserFactory
+
+    today = timezone.localdate()
+    other = UserFactory(role="volunteer", school=changxing_school, username="vol_cx")
+    objects = {"child": {"wuxing": wuxing_child, "changxing": changxing_child}}
+    objects["pairing"] = {
+        "wuxing": services.pairing_create(
+            child=wuxing_child, person=erin, kind="volunteer", started_on=today, actor=alice
+        ),
+        "changxing": services.pairing_create(
+            child=changxing_child, person=other, kind="volunteer", started_on=today, actor=bob
+        ),
+    }
+    data = {
+        "kind": "home",
+        "visited_on": today,
+        "duration_minutes": 30,
+        "follow_up_needed": True,
+        "follow_up_due": today,
+    }
+    objects["visit"] = {
+        "wuxing": services.visit_record(
+            child=wuxing_child, author=erin, data=data, idempotency_key=uuid.uuid4()
+        ).visit,
+        "changxing": services.visit_record(
+            child=changxing_child, author=other, data=data, idempotency_key=uuid.uuid4()
+        ).visit,
+    }
+    objects["org_pairing"] = {
+        "wuxing": services.org_pairing_create(
+            organization=org, school=wuxing_school, year=campaign_year(), actor=alice
+        ),
+        "changxing": services.org_pairing_create(
+            organization=OrganizationFactory(),
+            school=changxing_school,
+            year=campaign_year(),
+            actor=bob,
+        ),
+    }
+    return objects
+
+
+@pytest.mark.parametrize("name", sorted(PAIRING_OBJECT_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_pairing_object_routes_answer_404_outside_the_scope(
+    client, personas, pairing_objects, name, persona
+):
+    """Among others: a volunteer reaching a child not paired with them, and a coordinator
+    outside the school their organisation is paired with, get 404."""
+    kind, roles, method = PAIRING_OBJECT_ROUTES[name]
+    client.force_login(personas[persona])
+    for place, obj in pairing_objects[kind].items():
+        visible = place in PAIRING_SCOPE[persona] and persona in roles
+        url = _url(name, obj.pk)
+        response = client.post(url) if method == "post" else client.get(url)
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible and method == "get":
+            assert response.status_code == 200
 
 
 @pytest.mark.parametrize("name", sorted(CHILD_ROUTES))
@@ -220,14 +351,16 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
     from django.apps import apps
 
     from huzhou_care.audit.models import AccessLog
+    from pairing.models import FeedbackRead
 
     def snapshot():
         return {
             m._meta.label: list(m.objects.order_by("pk").values())
             for m in apps.get_models()
             if m is not AccessLog
+            and m is not FeedbackRead  # a read receipt, like the access log
             and m._meta.app_label
-            in {"children", "orgs", "accounts", "audit", "notify", "volunteers"}
+            in {"children", "orgs", "accounts", "audit", "notify", "volunteers", "pairing"}
         }
 
     client.force_login(city_admin)

@@ -6,6 +6,11 @@ and tasks read through ``Model.objects.visible_to(user)`` and fetch single objec
 ``get_visible_or_404``, so an object outside the user's scope answers 404, never 403.
 """
 
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -41,6 +46,40 @@ def place_scope(user, *, county: str, school: str) -> Q:
     if user.role == Role.SCHOOL_STAFF:
         return Q(**{school: user.school_id})
     return NOTHING
+
+
+def any_of(*filters: Q) -> Q:
+    """The rows matching any of ``filters``; NOTHING when none can match (so ``visible_to``
+    still answers an empty queryset without SQL)."""
+    live = [q for q in filters if q != NOTHING]
+    if not live:
+        return NOTHING
+    combined = live[0]
+    for q in live[1:]:
+        combined |= q
+    return combined
+
+
+@cache
+def _providers(label: str) -> tuple:
+    """Scope providers for ``label`` ("children.Child"): the ``SCOPES[label]`` callables of
+    every installed app's ``scopes`` module, found through the app registry. An app above
+    the model's own (pairing for children) widens the model's scope this way, without the
+    model's app or the core importing it."""
+    found = []
+    for config in apps.get_app_configs():
+        module = f"{config.name}.scopes"
+        if find_spec(module) is not None:
+            provider = getattr(import_module(module), "SCOPES", {}).get(label)
+            if provider is not None:
+                found.append(provider)
+    return tuple(found)
+
+
+def contributed_scope(label: str, user) -> Q:
+    """What the other apps add to ``label``'s scope for ``user`` (each provider returns a Q
+    or NOTHING)."""
+    return any_of(*(provider(user) for provider in _providers(label)))
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):

@@ -50,13 +50,20 @@ def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
         "志愿服务队",
         "志愿者",
         "志愿者文件上传",
+        # pairing/navigation.py
+        "我的结对",
+        "结对管理",
+        "单位结对",
+        "走访覆盖",
+        "逾期未走访",
+        "家校反馈",
     ]
 
 
 def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_officer):
     client.force_login(city_officer)
     items = client.get(reverse("campaign:home")).context["nav_items"]
-    assert [i["label"] for i in items] == ["首页", "志愿服务队"]  # team figures, no children
+    assert [i["label"] for i in items] == ["首页", "志愿服务队", "走访覆盖"]  # aggregates only
 
 
 def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school):
