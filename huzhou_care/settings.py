@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "huzhou_care.accounts",
     "huzhou_care.audit",
     "huzhou_care.notify",
+    "huzhou_care.files",
     "huzhou_care.demo",
     "children",
     "volunteers",

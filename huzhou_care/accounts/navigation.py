@@ -10,7 +10,7 @@ from django.urls import reverse
 from .models import Role
 
 ALL_ROLES = frozenset(Role)
-NAV_APPS = ("children",)
+NAV_APPS = ("children", "campaign")
 
 
 @dataclass(frozen=True)

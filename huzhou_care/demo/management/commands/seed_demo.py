@@ -42,6 +42,20 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from exc
         self._report(result)
+        # --- Composition point (moves to campaign/ with helper i6's tag ``i6-structure``):
+        # each app's demo builder runs after the core's accounts and children.
+        from campaign.demo import campaign_demo_seed
+
+        campaign = campaign_demo_seed()
+        self.stdout.write(
+            f"行动年度 {campaign.year}："
+            + (
+                "已有演示报送，未重复生成。"
+                if campaign.skipped
+                else f"填报单位新建 {campaign.units}，报送 {campaign.reports}，"
+                f"试点申报 {campaign.pilots}，展示作品 {campaign.stories}。"
+            )
+        )
         if accounts_json:
             Path(accounts_json).write_text(
                 json.dumps([a.as_json() for a in result.accounts], ensure_ascii=False, indent=2),
