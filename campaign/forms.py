@@ -74,6 +74,8 @@ class AttachForm(StyledFormMixin, forms.Form):
 
 
 class StoryForm(StyledFormMixin, forms.ModelForm):
+    link = forms.URLField(label="视频链接", required=False, assume_scheme="https")
+
     class Meta:
         model = Story
         fields = [

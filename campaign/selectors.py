@@ -91,6 +91,7 @@ class Table:
     total: Rate = field(default_factory=Rate)
     units: dict = field(default_factory=dict)
     overdue: list = field(default_factory=list)
+    deadline_cells: list = field(default_factory=list)
 
 
 def completeness_table(user, year, today: dt.date) -> Table:
@@ -139,6 +140,7 @@ def completeness_table(user, year, today: dt.date) -> Table:
                         "days": (today - t.deadline.due_on).days,
                     }
                 )
+    table.deadline_cells = [table.by_deadline[t.pk] for t in templates]
     table.rows = [
         {
             "key": key,

@@ -26,6 +26,7 @@ class StoredFile(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
         null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
