@@ -13,11 +13,11 @@ CITY_ROLES = frozenset({Role.CITY_ADMIN})
 TIMELINE_ROLES = ALL_ROLES
 
 NAV_ENTRIES = [
+    NavEntry("首页", "campaign:home", "house", ALL_ROLES, position=0),
     NavEntry("行动进度", "campaign:timeline", "calendar-week", TIMELINE_ROLES),
     NavEntry("阶段报送", "campaign:reports", "journal-text", READ_ROLES),
     NavEntry("完成率", "campaign:completeness", "bar-chart", TABLE_ROLES),
     NavEntry("逾期催报", "campaign:overdue", "alarm", REVIEW_ROLES),
     NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES),
     NavEntry("总结展示", "campaign:stories", "images", READ_ROLES),
-    NavEntry("先进推荐", "campaign:nominations", "award", READ_ROLES),
 ]

@@ -115,7 +115,7 @@ def overdue(request):
 @require_POST
 @role_required(REVIEW_ROLES)
 def remind(request):
-    template = get_template_or_404(request.POST.get("template"))
+    template = _template_or_404(request.POST.get("template"))
     unit = get_visible_or_404(ReportingUnit, request.user, pk=_int(request.POST.get("unit")))
     try:
         reminder = services.reminder_send(
@@ -135,7 +135,7 @@ def _int(value) -> int:
         raise Http404 from None
 
 
-def get_template_or_404(pk) -> ReportTemplate:
+def _template_or_404(pk) -> ReportTemplate:
     template = ReportTemplate.objects.select_related("deadline").filter(pk=_int(pk)).first()
     if template is None:
         raise Http404
@@ -161,7 +161,7 @@ def reports(request):
 @require_POST
 @role_required(UNIT_ROLES)
 def report_start(request):
-    template = get_template_or_404(request.POST.get("template"))
+    template = _template_or_404(request.POST.get("template"))
     try:
         report = services.report_start(template=template, user=request.user)
     except ValidationError as exc:
@@ -257,7 +257,7 @@ def report_move(request, pk):
 @require_POST
 @role_required(CITY_ROLES)
 def report_reopen(request):
-    template = get_template_or_404(request.POST.get("template"))
+    template = _template_or_404(request.POST.get("template"))
     unit = get_visible_or_404(ReportingUnit, request.user, pk=_int(request.POST.get("unit")))
     try:
         services.report_reopen(template=template, unit=unit, user=request.user)
@@ -619,3 +619,21 @@ def showcase_photo(request, pk):
     return stored_file_response(
         item.file, thumbnail=request.GET.get("size") == "thumb", inline=True
     )
+
+
+# --- Home ----------------------------------------------------------------------------------------
+
+
+def home(request):
+    """Every signed-in role has a home page: what it may see, counted."""
+    summary = selectors.home_summary(request.user)
+    chart = None
+    if "by_county" in summary:
+        # Suppressed cells (fewer than 5 children) are drawn as empty bars, as in the table.
+        chart = {
+            "labels": [row["county"].name for row in summary["by_county"]],
+            "series": [
+                {"label": "在册留守儿童", "data": [row["children"] for row in summary["by_county"]]}
+            ],
+        }
+    return render(request, "campaign/home.html", {"summary": summary, "county_chart": chart})

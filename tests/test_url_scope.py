@@ -10,7 +10,7 @@ PUBLIC = {"accounts:login", "campaign:showcase"}
 # Public routes on one object: anonymous users get the object or 404, never the login page.
 PUBLIC_OBJECT = {"campaign:showcase_photo"}
 ANY_SIGNED_IN = {
-    "accounts:home",
+    "campaign:home",
     "accounts:logout",
     "accounts:password_change",
     "accounts:password_change_done",

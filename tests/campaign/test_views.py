@@ -175,14 +175,13 @@ def test_the_notice_dates_are_loaded_as_the_years_defaults_once():
 
 
 @pytest.mark.django_db
-def test_the_demo_builder_makes_reports_in_every_state_pilots_and_stories():
-    from campaign.demo import campaign_demo_seed
+def test_seed_demo_builds_reports_in_every_state_pilots_and_stories():
+    from campaign.demo import demo_seed
     from campaign.models import PilotApplication, ReportingUnit, Story, Transition
-    from huzhou_care.demo.services import demo_seed
 
-    demo_seed(children=0, seed=1)
-    result = campaign_demo_seed(today=dt.date(2026, 12, 2))
-    assert not result.skipped and result.pilots == 2 and result.stories >= 3
+    result = demo_seed(children=0, seed=1)
+    part = next(p for p in result.parts if p.label == "阶段报送")
+    assert part.created >= 6
     reports = StageReport.objects.all()
     assert reports.filter(status="approved", late=False).exists()
     assert reports.filter(status="submitted", late=True).exists()
@@ -190,10 +189,11 @@ def test_the_demo_builder_makes_reports_in_every_state_pilots_and_stories():
     returned_then = Transition.objects.filter(action="return").values_list("object_id", flat=True)
     assert reports.filter(pk__in=returned_then, status="submitted").exists()
     plan = reports.filter(template__deadline__title="活动方案报送")
-    assert (
-        ReportingUnit.objects.filter(kind="district").exclude(reports__in=plan).exists()
-    )  # missing
+    assert ReportingUnit.objects.filter(kind="district").exclude(reports__in=plan).exists()
+    assert PilotApplication.objects.count() == 2
     assert PilotApplication.objects.filter(status="recommended").exists()
     assert PilotApplication.objects.filter(origin="designated").exists()
     assert Story.objects.public().exists() and Story.objects.exclude(status="approved").exists()
-    assert campaign_demo_seed(today=dt.date(2026, 12, 2)).skipped
+    again = next(p for p in demo_seed(children=0, seed=1).parts if p.label == "阶段报送")
+    assert again.created == 0 and again.existing == part.created
+    assert PilotApplication.objects.count() == 2

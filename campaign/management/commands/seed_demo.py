@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: demo schools, organisations, accounts and children."""
+"""``manage.py seed_demo``: demo schools, organisations, accounts (the core), then each app's
+demo data (``campaign/demo.py`` lists the builders)."""
 
 import json
 import unicodedata
@@ -7,7 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from huzhou_care.demo.services import DEFAULT_PASSWORD, DemoResult, demo_seed
+from campaign.demo import demo_seed
+from huzhou_care.demo.services import DEFAULT_PASSWORD, DemoResult
 
 COLUMNS = [
     ("用户名", "username"),
@@ -42,20 +44,6 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from exc
         self._report(result)
-        # --- Composition point (moves to campaign/ with helper i6's tag ``i6-structure``):
-        # each app's demo builder runs after the core's accounts and children.
-        from campaign.demo import campaign_demo_seed
-
-        campaign = campaign_demo_seed()
-        self.stdout.write(
-            f"行动年度 {campaign.year}："
-            + (
-                "已有演示报送，未重复生成。"
-                if campaign.skipped
-                else f"填报单位新建 {campaign.units}，报送 {campaign.reports}，"
-                f"试点申报 {campaign.pilots}，展示作品 {campaign.stories}。"
-            )
-        )
         if accounts_json:
             Path(accounts_json).write_text(
                 json.dumps([a.as_json() for a in result.accounts], ensure_ascii=False, indent=2),
@@ -64,10 +52,12 @@ class Command(BaseCommand):
             self.stdout.write(f"账号清单已写入 {accounts_json}")
 
     def _report(self, result: DemoResult) -> None:
+        parts = "".join(
+            f"，{p.label}新建 {p.created:,}（已存在 {p.existing:,}）" for p in result.parts
+        )
         self.stdout.write(
             f"学校新建 {result.schools_created}，结对单位新建 {result.organizations_created}，"
-            f"账号新建 {result.users_created}，儿童新建 {result.children_created:,}"
-            f"（已存在 {result.children_existing:,}；年龄按 {result.anchor:%Y-%m-%d} 计算）。"
+            f"账号新建 {result.users_created}{parts}；年龄按 {result.anchor:%Y-%m-%d} 计算。"
         )
         rows = [[str(getattr(a, attr) or "—") for _, attr in COLUMNS] for a in result.accounts]
         widths = [
