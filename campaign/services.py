@@ -408,16 +408,27 @@ def report_reopen(*, template: ReportTemplate, unit: ReportingUnit, user) -> Sta
     return report
 
 
-def _notify_users(*, users, title: str, body: str, url: str) -> int:
-    # ------------------------------------------------------------------------------------
-    # NOTIFICATION HOOK (the one place the campaign sends in-app notifications).
-    # huzhou_care/notify (helper i12, tag ``i12-notify``) had not been published when this
-    # was written: when it is merged, replace the body with its service call, e.g.
-    #     from huzhou_care.notify.services import notification_send
-    #     return notification_send(recipients=users, title=title, body=body, url=url)
-    # Until then the reminder is recorded (Reminder row + recipients count) and nothing else.
-    # ------------------------------------------------------------------------------------
-    return len(list(users))
+REMINDER_RULE = "campaign.report_overdue"
+
+
+def _notify_users(*, users, text: str, url: str, unit, template, today) -> int:
+    """The one place the campaign sends in-app notifications (huzhou_care/notify): each of
+    the unit's staff once per report and day (notify's reminder log decides)."""
+    from huzhou_care.notify.services import notify
+
+    sent = 0
+    for user in users:
+        notification = notify(
+            recipient=user,
+            rule=REMINDER_RULE,
+            text=text,
+            target=unit,
+            url=url,
+            period=f"t{template.pk}:{today.isoformat()}",
+            run_date=today,
+        )
+        sent += notification is not None
+    return sent
 
 
 def unit_users(unit: ReportingUnit):
@@ -456,9 +467,11 @@ def reminder_send(
     d = template.deadline
     count = _notify_users(
         users=unit_users(unit),
-        title=f"催报：{d.title}",
-        body=f"{unit.name}的“{d.title}”已于 {d.due_on:%m月%d日} 截止，尚未提交，请尽快报送。",
+        text=f"催报：{unit.name}的“{d.title}”已于 {d.due_on:%m月%d日} 截止，尚未提交，请尽快报送。",
         url=url,
+        unit=unit,
+        template=template,
+        today=today,
     )
     Reminder.objects.filter(pk=reminder.pk).update(recipients=count)
     reminder.recipients = count

@@ -118,6 +118,11 @@ def test_one_click_reminder_for_an_overdue_unit_once_a_day(
     assert "今天已经催报过" in response.content.decode()
     reminder = Reminder.objects.get()
     assert reminder.sent_by == alice and reminder.recipients == 1
+    from huzhou_care.notify.models import Notification
+
+    note = Notification.objects.get()
+    assert note.recipient == carol and note.rule == "campaign.report_overdue"
+    assert "方案" in note.text and "织里镇中心小学" in note.text
     # Another district's school: 404, nothing sent.
     other = {"template": overdue_template.pk, "unit": units["changxing_school"].pk}
     assert client.post("/campaign/overdue/remind/", other).status_code == 404
