@@ -96,7 +96,10 @@ def timeline(request):
 @role_required(TABLE_ROLES)
 def completeness(request):
     year = _year_or_404()
-    on = parse_date(request.GET.get("on") or "") if request.GET.get("on") else None
+    try:
+        on = parse_date(request.GET.get("on") or "")
+    except ValueError:
+        on = None
     today = on or _today(request)
     table = selectors.completeness_table(request.user, year, today)
     return render(
