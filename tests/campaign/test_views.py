@@ -85,9 +85,19 @@ def test_a_refused_upload_says_why_and_stores_nothing(client, template, units, c
     assert not Attachment.objects.exists()
 
 
-def test_an_upload_leaves_no_temporary_file(client, settings, tmp_path, template, units, carol):
+def test_an_upload_leaves_no_temporary_file(
+    client, settings, tmp_path, monkeypatch, template, units, carol
+):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # force Django's temporary-file upload handler
+    seen = []
+    real = services.stored_file_create
+
+    def spy(**kwargs):
+        seen.append((type(kwargs["uploaded"]).__name__, len(list(tmp_path.iterdir()))))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "stored_file_create", spy)
     report = services.report_start(template=template, user=carol)
     client.force_login(carol)
     for data in (samples.docx(), b"MZ" + b"\0" * 5000):
@@ -95,9 +105,12 @@ def test_an_upload_leaves_no_temporary_file(client, settings, tmp_path, template
             f"/campaign/reports/{report.pk}/edit/",
             {"attach_part": "evidence", "attachment": SimpleUploadedFile("x.docx", data)},
         )
-        response.close()
+        # The test client closes the response as a WSGI server does (and so the upload).
+        assert response.status_code in (200, 302)
         assert list(tmp_path.iterdir()) == []
     assert Attachment.objects.count() == 1
+    # While the service ran, the upload was a temporary file in that folder.
+    assert seen == [("TemporaryUploadedFile", 1), ("TemporaryUploadedFile", 1)]
 
 
 @pytest.fixture
