@@ -22,13 +22,16 @@ from huzhou_care.demo.services import (
 from pairing import demo as pairing_demo
 from volunteers import demo as volunteers_demo
 
+from . import timeline_demo
+
 Builder = Callable[[DemoContext], DemoPart]
 
 BUILDERS: list[Builder] = [
     children_demo.build,
     volunteers_demo.build,
     pairing_demo.build,
-    # campaign's own builders: one line each.
+    timeline_demo.build,
+    # campaign's other builders: one line each.
 ]
 
 

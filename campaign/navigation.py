@@ -1,5 +1,23 @@
+from huzhou_care.accounts.models import Role
 from huzhou_care.accounts.navigation import ALL_ROLES, NavEntry
+
+# Units that owe reports and act for themselves (draft, submit, apply, nominate).
+UNIT_ROLES = frozenset({Role.DISTRICT_STAFF, Role.SCHOOL_STAFF, Role.ORG_COORDINATOR})
+# Who reads reports, pilot applications and showcase material (scoped to their units).
+READ_ROLES = UNIT_ROLES | {Role.CITY_ADMIN, Role.CITY_OFFICER}
+# The level above: the city reviews districts and city-level units, a district its schools.
+REVIEW_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF})
+# Completeness and timeliness tables.
+TABLE_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_OFFICER, Role.DISTRICT_STAFF})
+CITY_ROLES = frozenset({Role.CITY_ADMIN})
+TIMELINE_ROLES = ALL_ROLES
 
 NAV_ENTRIES = [
     NavEntry("首页", "campaign:home", "house", ALL_ROLES, position=0),
+    NavEntry("行动进度", "campaign:timeline", "calendar-week", TIMELINE_ROLES),
+    NavEntry("阶段报送", "campaign:reports", "journal-text", READ_ROLES),
+    NavEntry("完成率", "campaign:completeness", "bar-chart", TABLE_ROLES),
+    NavEntry("逾期催报", "campaign:overdue", "alarm", REVIEW_ROLES),
+    NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES),
+    NavEntry("总结展示", "campaign:stories", "images", READ_ROLES),
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "huzhou_care.accounts",
     "huzhou_care.audit",
     "huzhou_care.notify",
+    "huzhou_care.files",
     "children",
     "volunteers",
     "pairing",

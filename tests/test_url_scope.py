@@ -6,7 +6,9 @@ role x every object route x an object inside and outside its scope answers as it
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"accounts:login"}
+PUBLIC = {"accounts:login", "campaign:showcase"}
+# Public routes on one object: anonymous users get the object or 404, never the login page.
+PUBLIC_OBJECT = {"campaign:showcase_photo"}
 ANY_SIGNED_IN = {
     "campaign:home",
     "accounts:logout",
@@ -135,6 +137,10 @@ def _url(name, pk=None):
 def test_every_route_is_in_the_scope_matrix():
     known = (
         PUBLIC
+        | PUBLIC_OBJECT
+        | set(CAMPAIGN_PAGES)
+        | set(CAMPAIGN_POST_PAGES)
+        | set(CAMPAIGN_OBJECT_ROUTES)
         | ANY_SIGNED_IN
         | set(PAGE_ROUTES)
         | set(CHILD_ROUTES)
@@ -156,6 +162,8 @@ def test_anonymous_users_are_sent_to_login_except_on_public_pages(client, name):
     response = client.get(_url(name))
     if name in PUBLIC:
         assert response.status_code == 200
+    elif name in PUBLIC_OBJECT:
+        assert response.status_code == 404
     else:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
@@ -345,7 +353,7 @@ def test_every_admin_page_is_for_city_admins_only(client, personas, persona):
             ), url
 
 
-def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
+def test_no_get_changes_data(client, city_admin, wuxing_child, uploads, campaign_objects):
     """GET every route (as the role that may see most) and compare every table but the
     append-only access log before and after."""
     from django.apps import apps
@@ -360,7 +368,10 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
             if m is not AccessLog
             and m is not FeedbackRead  # a read receipt, like the access log
             and m._meta.app_label
-            in {"children", "orgs", "accounts", "audit", "notify", "volunteers", "pairing"}
+            in {
+                "children", "orgs", "accounts", "audit", "notify", "volunteers", "pairing",
+                "campaign", "files",
+            }  # fmt: skip
         }
 
     client.force_login(city_admin)
@@ -368,10 +379,11 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
     for name, pattern in portal_routes().items():
         if name == "accounts:logout":
             continue
-        kwargs = {
-            key: (wuxing_child.pk if "roster" not in name else uploads["wuxing"].pk)
-            for key in pattern.pattern.converters
-        }
+        if name in CAMPAIGN_OBJECT_ROUTES:
+            obj = campaign_objects[CAMPAIGN_OBJECT_ROUTES[name][0]]["wuxing"]
+        else:
+            obj = wuxing_child if "roster" not in name else uploads["wuxing"]
+        kwargs = {key: obj.pk for key in pattern.pattern.converters}
         client.get(reverse(name, kwargs=kwargs))
     after = snapshot()
     for label in before:
@@ -450,6 +462,34 @@ V_PROFILE = V_MANAGE | {"erin"}
 TEAM_SCOPE = {
     "city_admin": {"wuxing", "changxing", "org"},
     "city_officer": {"wuxing", "changxing", "org"},
+# --- campaign/ (staged timeline, reports, pilots, showcase) -------------------------------------
+EVERYONE = set(SCOPE)
+CAMPAIGN_READ = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
+CAMPAIGN_UNIT = {"alice", "bob", "carol", "dave", "olga"}
+# Pages without an object (GET): who may open them (others: 404).
+CAMPAIGN_PAGES = {
+    "campaign:timeline": EVERYONE,
+    "campaign:completeness": {"city_admin", "city_officer", "alice", "bob"},
+    "campaign:overdue": {"city_admin", "alice", "bob"},
+    "campaign:reports": CAMPAIGN_READ,
+    "campaign:pilots": CAMPAIGN_READ,
+    "campaign:pilot_create": CAMPAIGN_UNIT | {"city_admin"},
+    "campaign:pilot_dossier": {"city_admin"},
+    "campaign:stories": CAMPAIGN_READ,
+    "campaign:story_create": CAMPAIGN_UNIT,
+    "campaign:nominations": CAMPAIGN_READ,
+}
+# POST-only pages; those naming a unit are scoped by it: persona -> places it may act on.
+BOTH = {"wuxing", "changxing"}
+CAMPAIGN_POST_PAGES = {
+    "campaign:report_start": (None, CAMPAIGN_UNIT),
+    "campaign:nomination_create": (None, CAMPAIGN_UNIT),
+    "campaign:remind": ("unit", {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}}),
+    "campaign:report_reopen": ("unit", {"city_admin": BOTH}),
+}
+READ_SCOPE = {
+    "city_admin": BOTH,
+    "city_officer": BOTH,
     "alice": {"wuxing"},
     "carol": {"wuxing"},
     "bob": {"changxing"},
@@ -475,6 +515,40 @@ VOLUNTEER_OBJECT_ROUTES = {
     "volunteers:upload_errors": ("upload", "get", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_confirm": ("upload", "post", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_cancel": ("upload", "post", V_MANAGE, TEAM_SCOPE),
+}
+DISTRICT_SCOPE = {
+    "city_admin": BOTH,
+    "city_officer": BOTH,
+    "alice": {"wuxing"},
+    "bob": {"changxing"},
+}
+# Routes on one object: (which object, method, persona -> places where it is not 404).
+CAMPAIGN_OBJECT_ROUTES = {
+    "campaign:report_detail": ("report", "get", READ_SCOPE),
+    "campaign:report_move": ("report", "post", READ_SCOPE),
+    "campaign:report_edit": ("report", "get", {"carol": {"wuxing"}, "dave": {"changxing"}}),
+    "campaign:attachment": ("attachment", "get", READ_SCOPE),
+    "campaign:pilot_detail": ("pilot", "get", DISTRICT_SCOPE),
+    "campaign:pilot_move": ("pilot", "post", DISTRICT_SCOPE),
+    "campaign:pilot_edit": (
+        "pilot",
+        "get",
+        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
+    ),
+    "campaign:pilot_attach": (
+        "pilot",
+        "post",
+        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
+    ),
+    "campaign:story_detail": ("story", "get", READ_SCOPE),
+    "campaign:story_move": ("story", "post", READ_SCOPE),
+    "campaign:story_photo_add": (
+        "story",
+        "post",
+        {"alice": {"wuxing"}, "carol": {"wuxing"}, "bob": {"changxing"}, "dave": {"changxing"}},
+    ),
+    "campaign:photo": ("photo", "get", READ_SCOPE),
+    "campaign:nomination_move": ("nomination", "post", READ_SCOPE),
 }
 
 
@@ -562,3 +636,120 @@ def test_a_volunteer_reaches_only_their_own_profile_and_records(client, erin, vo
     for place in ("wuxing", "changxing"):
         other = volunteer_objects[place]["volunteer"]
         assert client.get(_url("volunteers:volunteer_detail", other.pk)).status_code == 404
+def campaign_objects(
+    wuxing, changxing, wuxing_school, changxing_school, org, alice, bob, carol, dave
+):
+    """One of each campaign object in 吴兴区 and one in 长兴县."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaign import services
+    from tests.campaign import builders as b
+    from tests.files import samples
+
+    year = b.make_year()
+    template = b.make_template(
+        year, title="上半年", due=b.TODAY + dt.timedelta(days=5), schools=True, files=True
+    )
+    overdue = b.make_template(
+        year,
+        title="方案",
+        due=b.TODAY - dt.timedelta(days=20),
+        lock=b.TODAY - dt.timedelta(days=1),
+        schools=True,
+    )
+    b.district_unit(wuxing), b.district_unit(changxing), b.org_unit(org)
+    units = {"wuxing": b.school_unit(wuxing_school), "changxing": b.school_unit(changxing_school)}
+    out = {"template": template, "overdue": overdue, "unit": units}
+    for key in ("report", "attachment", "pilot", "story", "photo", "nomination"):
+        out[key] = {}
+    for place, school_user, district_user in (("wuxing", carol, alice), ("changxing", dave, bob)):
+        report = services.report_start(template=template, user=school_user)
+        out["report"][place] = report
+        out["attachment"][place] = services.report_attach(
+            report=report,
+            part_key="evidence",
+            uploaded=SimpleUploadedFile("a.pdf", samples.pdf()),
+            user=school_user,
+        )
+        out["pilot"][place] = services.pilot_create(
+            year=year, data={"title": f"{place}试点"}, user=district_user
+        )
+        story = services.story_create(
+            year=year, data={"title": f"{place}故事", "kind": "story"}, user=school_user
+        )
+        out["story"][place] = story
+        out["photo"][place] = services.story_add_photo(
+            story=story,
+            uploaded=SimpleUploadedFile("p.png", samples.png()),
+            caption="",
+            shows_child=False,
+            consent=False,
+            user=school_user,
+        )
+        out["nomination"][place] = services.nomination_create(
+            year=year,
+            data={"category": "individual", "name": "某老师", "summary": "事迹"},
+            user=school_user,
+        )
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CAMPAIGN_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_campaign_pages_open_for_their_roles_and_404_for_others(
+    client, personas, campaign_objects, name, persona
+):
+    client.force_login(personas[persona])
+    response = client.get(_url(name))
+    if persona in CAMPAIGN_PAGES[name]:
+        # The dossier with nothing recommended yet sends the city back with a message.
+        assert response.status_code == (302 if name == "campaign:pilot_dossier" else 200)
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(CAMPAIGN_POST_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_campaign_post_pages_answer_404_outside_the_role_or_the_units_scope(
+    client, personas, campaign_objects, name, persona
+):
+    client.force_login(personas[persona])
+    scoped_by, allowed = CAMPAIGN_POST_PAGES[name]
+    assert client.get(_url(name)).status_code in (404, 405)
+    template = campaign_objects["overdue" if scoped_by else "template"]
+    for place, unit in campaign_objects["unit"].items():
+        data = {"template": template.pk, "unit": unit.pk}
+        response = client.post(_url(name), data)
+        visible = place in allowed.get(persona, set()) if scoped_by else persona in allowed
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(CAMPAIGN_OBJECT_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_campaign_object_routes_answer_404_outside_the_scope(
+    client, personas, campaign_objects, name, persona
+):
+    kind, method, scope = CAMPAIGN_OBJECT_ROUTES[name]
+    client.force_login(personas[persona])
+    for place, obj in campaign_objects[kind].items():
+        url = _url(name, obj.pk)
+        response = client.post(url) if method == "post" else client.get(url)
+        visible = place in scope.get(persona, set())
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible and method == "get":
+            assert response.status_code == 200
+        if method == "post":
+            assert client.get(url).status_code in (404, 405)
+
+
+def test_the_public_showcase_is_open_to_anonymous_users_and_shows_no_draft(
+    client, campaign_objects
+):
+    response = client.get(reverse("campaign:showcase"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "wuxing故事" not in html and "某老师" not in html
+    photo = campaign_objects["photo"]["wuxing"]
+    assert client.get(reverse("campaign:showcase_photo", args=[photo.pk])).status_code == 404

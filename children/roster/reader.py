@@ -376,12 +376,17 @@ class _Scan:
 
 
 # Cell start tags as Excel, WPS, LibreOffice and openpyxl write them: ``<c r="AB123" ...>``.
-# The quick patterns take every cell tag; the precise ones match an empty self-closing cell
-# (``<c r="B2" s="1"/>``, skipped by calamine) on a branch without a group, giving b"".
+# The quick patterns take every cell tag; the precise ones match an empty cell, self-closing
+# (``<c r="B2" s="1"/>``) or closed at once (``<c r="B2" s="1" t="n"></c>``, as openpyxl writes
+# it when lxml is installed), both skipped by calamine, on a branch without a group (b"").
 _XLSX_QUICK_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]+)"')
 _XLSX_QUICK_COLS = re.compile(rb'<c r="([A-Z]+)[0-9]')
-_XLSX_PRECISE_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]+)"[^>/]*>|<c r="[^>]*/>')
-_XLSX_PRECISE_COLS = re.compile(rb'<c r="([A-Z]+)[0-9]+"[^>/]*>|<c r="[^>]*/>')
+_XLSX_PRECISE_ROWS = re.compile(
+    rb'<c r="[A-Z]+([0-9]+)"[^>/]*>(?!</c>)|<c r="[^>]*/>|<c r="[^>/]*></c>'
+)
+_XLSX_PRECISE_COLS = re.compile(
+    rb'<c r="([A-Z]+)[0-9]+"[^>/]*>(?!</c>)|<c r="[^>]*/>|<c r="[^>/]*></c>'
+)
 # Cell tags the quick scan cannot read: no r, or r not first (<c>, <c s="1" r="A1">), and
 # namespace-prefixed ones (<x:c ...>), which calamine reads by local name.
 _XLSX_UNUSUAL_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="))')

@@ -833,6 +833,31 @@ def test_far_cells_written_without_r_attributes_are_refused_too():
         read_rows(data, "far.xlsx")
 
 
+def test_empty_cells_closed_at_once_far_beyond_the_data_do_not_count():
+    """openpyxl with lxml installed writes an empty formatted cell as <c ...></c>; calamine
+    skips it, so the range guard must too."""
+    cells = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+        '<row r="1048576"><c r="XFD1048576" s="1" t="n"></c></row>'
+    )
+    data = _fake_xlsx({"xl/worksheets/sheet1.xml": _SHEET_XML.format(cells).encode()})
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        reader.guard_zip(archive, "xlsx")  # no RosterFileError: the range is A1 only
+    far = _fake_xlsx(
+        {
+            "xl/worksheets/sheet1.xml": _SHEET_XML.format(
+                cells.replace("></c>", "><v>1</v></c>")
+            ).encode()
+        }
+    )
+    with (
+        zipfile.ZipFile(io.BytesIO(far)) as archive,
+        pytest.raises(RosterFileError, match="数据范围过大"),
+    ):
+        reader.guard_zip(archive, "xlsx")
+
+
 def test_empty_formatted_cells_far_beyond_the_data_do_not_count():
     book = openpyxl.Workbook()
     sheet = book.active
