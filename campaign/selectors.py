@@ -116,6 +116,8 @@ def child_cards(summary: dict) -> list[dict]:
         {"key": key, "label": label, "query": query, "danger": danger, "count": counts[key]}
         for key, label, query, danger in CHILD_CARDS
     ]
+
+
 # --- The staged timeline ------------------------------------------------------------
 
 COMPLETE = (StageReport.Status.SUBMITTED, StageReport.Status.APPROVED)

@@ -639,5 +639,9 @@ def home(request):
                 {"label": "在册留守儿童", "data": [row["children"] for row in summary["by_county"]]}
             ],
         }
-    context = {"summary": summary, "county_chart": chart, "child_cards": selectors.child_cards(summary)}
+    context = {
+        "summary": summary,
+        "county_chart": chart,
+        "child_cards": selectors.child_cards(summary),
+    }
     return render(request, "campaign/home.html", context)

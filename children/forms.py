@@ -6,7 +6,7 @@ from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
 from .models import Child
-from .risk import flag_choices
+from .risk import all_flags, flag_choices
 from .services import EDITABLE_FIELDS
 
 HEALTH_DISABLED_OR_ILL = "disabled_or_ill"  # the home page's card counts both
@@ -100,7 +100,8 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
             if value in (None, "", [], ()) or name == "sort":
                 continue
             if name == "flags":
-                text = "、".join(str(RISK_FLAGS[v].label) for v in value)
+                flags = all_flags()
+                text = "、".join(str(flags[v].label) for v in value)
             elif hasattr(field, "choices") and not isinstance(field, forms.ModelChoiceField):
                 text = str(dict(field.choices).get(value, value))
             elif hasattr(value, "isoformat"):

@@ -63,12 +63,12 @@ def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
     for key in ("grade", "left_behind_type", "guardianship_type", "guardianship_assessment"):
         if value := params.get(key):
             qs = qs.filter(**{key: value})
+    flags = all_flags()
     if health := params.get("health"):
         if health == "disabled_or_ill":
-            qs = qs.filter(RISK_FLAGS["disabled"].condition | RISK_FLAGS["ill"].condition)
+            qs = qs.filter(flags["disabled"].condition | flags["ill"].condition)
         else:
             qs = qs.filter(health=health)
-    flags = all_flags()
     for flag in params.get("flags") or ():
         qs = qs.filter(flags[flag].condition)
     return qs.order_by(*SORTS.get(params.get("sort") or "recent", SORTS["recent"]))

@@ -369,8 +369,15 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads, campaign
             and m is not FeedbackRead  # a read receipt, like the access log
             and m._meta.app_label
             in {
-                "children", "orgs", "accounts", "audit", "notify", "volunteers", "pairing",
-                "campaign", "files",
+                "children",
+                "orgs",
+                "accounts",
+                "audit",
+                "notify",
+                "volunteers",
+                "pairing",
+                "campaign",
+                "files",
             }  # fmt: skip
         }
 
@@ -453,6 +460,8 @@ def test_a_notification_answers_only_its_recipient(client, personas, name, perso
     for owner, notification in own.items():
         response = client.post(_url(name, notification.pk))
         assert (response.status_code != 404) == (owner == persona), (persona, owner)
+
+
 # --- volunteers: teams of a 吴兴区 school, a 长兴县 school and a city-level organisation.
 V_TEAM = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
 V_MANAGE = V_TEAM - {"city_officer"}
@@ -462,34 +471,6 @@ V_PROFILE = V_MANAGE | {"erin"}
 TEAM_SCOPE = {
     "city_admin": {"wuxing", "changxing", "org"},
     "city_officer": {"wuxing", "changxing", "org"},
-# --- campaign/ (staged timeline, reports, pilots, showcase) -------------------------------------
-EVERYONE = set(SCOPE)
-CAMPAIGN_READ = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
-CAMPAIGN_UNIT = {"alice", "bob", "carol", "dave", "olga"}
-# Pages without an object (GET): who may open them (others: 404).
-CAMPAIGN_PAGES = {
-    "campaign:timeline": EVERYONE,
-    "campaign:completeness": {"city_admin", "city_officer", "alice", "bob"},
-    "campaign:overdue": {"city_admin", "alice", "bob"},
-    "campaign:reports": CAMPAIGN_READ,
-    "campaign:pilots": CAMPAIGN_READ,
-    "campaign:pilot_create": CAMPAIGN_UNIT | {"city_admin"},
-    "campaign:pilot_dossier": {"city_admin"},
-    "campaign:stories": CAMPAIGN_READ,
-    "campaign:story_create": CAMPAIGN_UNIT,
-    "campaign:nominations": CAMPAIGN_READ,
-}
-# POST-only pages; those naming a unit are scoped by it: persona -> places it may act on.
-BOTH = {"wuxing", "changxing"}
-CAMPAIGN_POST_PAGES = {
-    "campaign:report_start": (None, CAMPAIGN_UNIT),
-    "campaign:nomination_create": (None, CAMPAIGN_UNIT),
-    "campaign:remind": ("unit", {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}}),
-    "campaign:report_reopen": ("unit", {"city_admin": BOTH}),
-}
-READ_SCOPE = {
-    "city_admin": BOTH,
-    "city_officer": BOTH,
     "alice": {"wuxing"},
     "carol": {"wuxing"},
     "bob": {"changxing"},
@@ -515,40 +496,6 @@ VOLUNTEER_OBJECT_ROUTES = {
     "volunteers:upload_errors": ("upload", "get", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_confirm": ("upload", "post", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_cancel": ("upload", "post", V_MANAGE, TEAM_SCOPE),
-}
-DISTRICT_SCOPE = {
-    "city_admin": BOTH,
-    "city_officer": BOTH,
-    "alice": {"wuxing"},
-    "bob": {"changxing"},
-}
-# Routes on one object: (which object, method, persona -> places where it is not 404).
-CAMPAIGN_OBJECT_ROUTES = {
-    "campaign:report_detail": ("report", "get", READ_SCOPE),
-    "campaign:report_move": ("report", "post", READ_SCOPE),
-    "campaign:report_edit": ("report", "get", {"carol": {"wuxing"}, "dave": {"changxing"}}),
-    "campaign:attachment": ("attachment", "get", READ_SCOPE),
-    "campaign:pilot_detail": ("pilot", "get", DISTRICT_SCOPE),
-    "campaign:pilot_move": ("pilot", "post", DISTRICT_SCOPE),
-    "campaign:pilot_edit": (
-        "pilot",
-        "get",
-        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
-    ),
-    "campaign:pilot_attach": (
-        "pilot",
-        "post",
-        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
-    ),
-    "campaign:story_detail": ("story", "get", READ_SCOPE),
-    "campaign:story_move": ("story", "post", READ_SCOPE),
-    "campaign:story_photo_add": (
-        "story",
-        "post",
-        {"alice": {"wuxing"}, "carol": {"wuxing"}, "bob": {"changxing"}, "dave": {"changxing"}},
-    ),
-    "campaign:photo": ("photo", "get", READ_SCOPE),
-    "campaign:nomination_move": ("nomination", "post", READ_SCOPE),
 }
 
 
@@ -636,6 +583,78 @@ def test_a_volunteer_reaches_only_their_own_profile_and_records(client, erin, vo
     for place in ("wuxing", "changxing"):
         other = volunteer_objects[place]["volunteer"]
         assert client.get(_url("volunteers:volunteer_detail", other.pk)).status_code == 404
+
+
+# --- campaign/ (staged timeline, reports, pilots, showcase) -------------------------------------
+EVERYONE = set(SCOPE)
+CAMPAIGN_READ = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
+CAMPAIGN_UNIT = {"alice", "bob", "carol", "dave", "olga"}
+# Pages without an object (GET): who may open them (others: 404).
+CAMPAIGN_PAGES = {
+    "campaign:timeline": EVERYONE,
+    "campaign:completeness": {"city_admin", "city_officer", "alice", "bob"},
+    "campaign:overdue": {"city_admin", "alice", "bob"},
+    "campaign:reports": CAMPAIGN_READ,
+    "campaign:pilots": CAMPAIGN_READ,
+    "campaign:pilot_create": CAMPAIGN_UNIT | {"city_admin"},
+    "campaign:pilot_dossier": {"city_admin"},
+    "campaign:stories": CAMPAIGN_READ,
+    "campaign:story_create": CAMPAIGN_UNIT,
+    "campaign:nominations": CAMPAIGN_READ,
+}
+# POST-only pages; those naming a unit are scoped by it: persona -> places it may act on.
+BOTH = {"wuxing", "changxing"}
+CAMPAIGN_POST_PAGES = {
+    "campaign:report_start": (None, CAMPAIGN_UNIT),
+    "campaign:nomination_create": (None, CAMPAIGN_UNIT),
+    "campaign:remind": ("unit", {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}}),
+    "campaign:report_reopen": ("unit", {"city_admin": BOTH}),
+}
+READ_SCOPE = {
+    "city_admin": BOTH,
+    "city_officer": BOTH,
+    "alice": {"wuxing"},
+    "carol": {"wuxing"},
+    "bob": {"changxing"},
+    "dave": {"changxing"},
+}
+DISTRICT_SCOPE = {
+    "city_admin": BOTH,
+    "city_officer": BOTH,
+    "alice": {"wuxing"},
+    "bob": {"changxing"},
+}
+# Routes on one object: (which object, method, persona -> places where it is not 404).
+CAMPAIGN_OBJECT_ROUTES = {
+    "campaign:report_detail": ("report", "get", READ_SCOPE),
+    "campaign:report_move": ("report", "post", READ_SCOPE),
+    "campaign:report_edit": ("report", "get", {"carol": {"wuxing"}, "dave": {"changxing"}}),
+    "campaign:attachment": ("attachment", "get", READ_SCOPE),
+    "campaign:pilot_detail": ("pilot", "get", DISTRICT_SCOPE),
+    "campaign:pilot_move": ("pilot", "post", DISTRICT_SCOPE),
+    "campaign:pilot_edit": (
+        "pilot",
+        "get",
+        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
+    ),
+    "campaign:pilot_attach": (
+        "pilot",
+        "post",
+        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
+    ),
+    "campaign:story_detail": ("story", "get", READ_SCOPE),
+    "campaign:story_move": ("story", "post", READ_SCOPE),
+    "campaign:story_photo_add": (
+        "story",
+        "post",
+        {"alice": {"wuxing"}, "carol": {"wuxing"}, "bob": {"changxing"}, "dave": {"changxing"}},
+    ),
+    "campaign:photo": ("photo", "get", READ_SCOPE),
+    "campaign:nomination_move": ("nomination", "post", READ_SCOPE),
+}
+
+
+@pytest.fixture
 def campaign_objects(
     wuxing, changxing, wuxing_school, changxing_school, org, alice, bob, carol, dave
 ):

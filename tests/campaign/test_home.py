@@ -69,7 +69,16 @@ def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_of
     items = client.get(reverse("campaign:home")).context["nav_items"]
     labels = [i["label"] for i in items]
     assert not {"儿童信息库", "预警名单", "名册上传", "转学申请"} & set(labels)
-    assert labels == ["首页", "志愿服务队", "走访覆盖", "行动进度", "阶段报送", "完成率", "试点申报", "总结展示"]
+    assert labels == [
+        "首页",
+        "志愿服务队",
+        "走访覆盖",
+        "行动进度",
+        "阶段报送",
+        "完成率",
+        "试点申报",
+        "总结展示",
+    ]
 
 
 def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school):
