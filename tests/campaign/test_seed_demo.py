@@ -97,7 +97,9 @@ def test_most_children_live_with_grandparents(seeded):
 
 def _seed_records():
     return ChangeRecord.objects.filter(
-        source=ChangeRecord.Source.SEED, source_ref__startswith="seed:7@"
+        source=ChangeRecord.Source.SEED,
+        source_ref__startswith="seed:7@",
+        content_type__model="child",
     )
 
 
