@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
+from huzhou_care.text import clean_text
 
 from . import choices as c
 from .identity import MAX_AGE, ResidentIdError, age_on, resident_id_parse
@@ -303,7 +307,11 @@ def _parse_upload(upload: RosterUpload, today: dt.date):
 
 def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> None:
     """Parse the stored file and compare it with the registry; store the per-row outcome.
-    Writes nothing to the registry. Safe to run again (it rebuilds the preview)."""
+    Writes nothing to the registry. Safe to run again (it rebuilds the preview).
+
+    Whatever goes wrong (a bad file, or an unexpected error while checking or while storing
+    the preview), the upload ends failed with a Chinese message and its file is deleted: the
+    clerk never watches a progress bar that will not move."""
     if not _claim(
         upload_id,
         [RosterUpload.Status.PENDING, RosterUpload.Status.PARSING],
@@ -317,43 +325,81 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
         parsed = _parse_upload(upload, today)
         roster_progress_set(upload_id, 50)
         plan = roster_plan(parsed, upload.school, today=today)
+        roster_progress_set(upload_id, 70)
+        _store_preview(upload_id, parsed, plan)
     except RosterFileError as exc:
         _fail(upload_id, exc.message)
         return
     except Exception:
-        # Never leave the clerk watching a progress bar that will not move.
         logger.exception("roster preview failed for upload %s", upload_id)
-        _fail(
-            upload_id,
-            "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。",
-        )
+        _fail(upload_id, MSG_CHECK_FAILED)
         return
-    roster_progress_set(upload_id, 70)
-    counts = plan.summary()
-    with transaction.atomic():
-        RosterRow.objects.filter(upload_id=upload_id).delete()
-        RosterRow.objects.bulk_create(
-            (_preview_row(upload_id, p) for p in plan.rows), batch_size=2000
-        )
-        RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
-            status=RosterUpload.Status.PREVIEW,
-            progress=100,
-            rows=counts["rows"],
-            new=counts["created"],
-            updated=counts["updated"],
-            unchanged=counts["unchanged"],
-            rejected=counts["rejected"],
-            warnings=list(parsed.warnings),
-            header=parsed.header,
-            message="",
-        )
     roster_progress_set(upload_id, 100)
 
 
-def _fail(upload_id: int, message: str) -> None:
-    RosterUpload.objects.filter(pk=upload_id).update(
-        status=RosterUpload.Status.FAILED, message=message[:300]
+MSG_CHECK_FAILED = "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。"
+
+
+def roster_max_rejected_rows() -> int:
+    """How many rejected rows an upload keeps for its preview and error sheet."""
+    return int(getattr(settings, "ROSTER_MAX_REJECTED_ROWS", 1000))
+
+
+@transaction.atomic
+def _store_preview(upload_id: int, parsed, plan) -> None:
+    counts = plan.summary()
+    cap = roster_max_rejected_rows()
+    warnings = list(parsed.warnings)
+    if counts["rejected"] > cap:
+        warnings.append(
+            f"共有 {counts['rejected']} 行不予导入，只列出并可下载前 {cap} 行："
+            "请先改正这些行（通常是同一类问题）后重新上传"
+        )
+    kept = 0
+
+    def preview_rows():
+        nonlocal kept
+        for p in plan.rows:
+            if p.outcome == RosterRow.Outcome.REJECTED:
+                kept += 1
+                if kept > cap:
+                    continue
+            yield _preview_row(upload_id, p)
+
+    RosterRow.objects.filter(upload_id=upload_id).delete()
+    RosterRow.objects.bulk_create(preview_rows(), batch_size=2000)
+    RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
+        status=RosterUpload.Status.PREVIEW,
+        progress=100,
+        rows=counts["rows"],
+        new=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected=counts["rejected"],
+        warnings=[clean_text(w) for w in warnings],
+        header=[clean_text(h) for h in parsed.header],
+        message="",
     )
+
+
+def _fail(upload_id: int, message: str) -> None:
+    """The check ended badly: the upload is failed (unless cancelled meanwhile) and its file,
+    which holds personal data and will never be imported, is deleted."""
+    RosterUpload.objects.filter(
+        pk=upload_id, status__in=[RosterUpload.Status.PENDING, RosterUpload.Status.PARSING]
+    ).update(status=RosterUpload.Status.FAILED, message=message[:300])
+    roster_file_delete(upload_id)
+
+
+def roster_file_delete(upload_id: int) -> bool:
+    """Delete an upload's stored file (the preview rows and the history stay)."""
+    upload = RosterUpload.objects.filter(pk=upload_id).exclude(file="").first()
+    if upload is None:
+        return False
+    name = upload.file.name
+    RosterUpload.objects.filter(pk=upload_id, file=name).update(file="")
+    upload.file.storage.delete(name)
+    return True
 
 
 def _preview_row(upload_id: int, plan_row) -> RosterRow:
@@ -373,8 +419,12 @@ def _preview_row(upload_id: int, plan_row) -> RosterRow:
 
 
 def _json_cell(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
+    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return str(value) if isinstance(value, dt.timedelta) else value.isoformat()
+    if isinstance(value, str):  # NUL cannot be stored by PostgreSQL; controls break the sheet
+        return clean_text(value, multiline=True)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value
 
 
@@ -450,11 +500,42 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
 
 
 def roster_cancel(*, upload: RosterUpload) -> bool:
-    return _claim(
+    """Cancel an upload that is not imported: queued, being checked, waiting for
+    confirmation, failed, or confirmed but not yet started (a running import holds the row
+    lock: the cancel waits for it and then finds it done). The file is deleted at once; a
+    check still running finds the upload cancelled and stores nothing."""
+    cancelled = _claim(
         upload.pk,
-        [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED],
+        [
+            RosterUpload.Status.PENDING,
+            RosterUpload.Status.PARSING,
+            RosterUpload.Status.PREVIEW,
+            RosterUpload.Status.FAILED,
+            RosterUpload.Status.IMPORTING,
+        ],
         RosterUpload.Status.CANCELLED,
     )
+    if cancelled:
+        RosterRow.objects.filter(upload_id=upload.pk).delete()
+        roster_file_delete(upload.pk)
+    return cancelled
+
+
+def roster_files_purge(*, keep_days: int | None = None, now=None) -> int:
+    """Delete the stored files of uploads imported more than ``keep_days`` ago
+    (``settings.ROSTER_FILE_KEEP_DAYS``), and of any cancelled or failed upload that still
+    has one. Rows, counts and history stay. Returns how many files were deleted."""
+    keep_days = settings.ROSTER_FILE_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    ids = list(
+        RosterUpload.objects.exclude(file="")
+        .filter(
+            Q(status=RosterUpload.Status.DONE, confirmed_at__lt=cutoff)
+            | Q(status__in=[RosterUpload.Status.CANCELLED, RosterUpload.Status.FAILED])
+        )
+        .values_list("pk", flat=True)
+    )
+    return sum(roster_file_delete(pk) for pk in ids)
 
 
 # --- Transfer requests ---------------------------------------------------------------------

@@ -405,7 +405,10 @@ def roster_confirm(request, pk):
 def roster_cancel(request, pk):
     upload = _upload_or_404(request, pk)
     if services.roster_cancel(upload=upload):
-        messages.info(request, "已取消本次上传，信息库未作任何修改。")
+        messages.info(request, "已取消本次上传，信息库未作任何修改，上传的文件已删除。")
+    else:
+        upload.refresh_from_db()
+        messages.warning(request, f"该名册当前状态为“{upload.get_status_display()}”，不能再取消。")
     return redirect("children:roster_upload")
 
 

@@ -232,7 +232,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Uploaded roster files hold personal data: imported ones go after ROSTER_FILE_KEEP_DAYS.
+    "children.roster_files_purge": {
+        "task": "children.roster_files_purge",
+        "schedule": timedelta(hours=env.int("ROSTER_FILE_PURGE_HOURS", default=6)),
+    },
+}
 
 # --- Logging: no personal identifiers in logs (ids only) --------------------------------------
 LOGGING = {
@@ -243,6 +249,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Rosters: limits against hostile files; how long uploaded files are kept ----------------
+# Rows a roster sheet may have (repeated rows count as what they stand for), checked before the
+# sheet is read into memory; rejected rows kept per upload (preview and error sheet); days an
+# imported upload's file is kept (cancelled and failed uploads lose theirs at once).
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=20_000)
+ROSTER_MAX_REJECTED_ROWS = env.int("ROSTER_MAX_REJECTED_ROWS", default=1_000)
+ROSTER_FILE_KEEP_DAYS = env.int("ROSTER_FILE_KEEP_DAYS", default=30)
 
 # --- Portal -----------------------------------------------------------------------------------
 PORTAL_NAME = "“我们在一起”湖州志愿者关爱农村留守儿童行动"
