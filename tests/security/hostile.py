@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from children.identity import resident_id_build
 
-HEADER = ["姓名", "身份证号", "留守类型"]
+HEADER = ["姓名", "身份证号", "留守类型", "监护方式"]
 ID_NUMBER = resident_id_build("330502", dt.date(2016, 3, 14), 21)
 
 _ODS_MANIFEST = (
@@ -51,8 +51,9 @@ def ods(rows_xml: str) -> bytes:
 
 
 def ods_row_bomb(repeat: int = 1_666_000) -> bytes:
-    """The file of issue 7: a header row, then one row holding one cell, repeated."""
-    header = "<table:table-row>" + "".join(_ods_cell(h) for h in HEADER) + "</table:table-row>"
+    """The file of issue 7: a header row 姓名/身份证号/留守类型, then one row holding one cell,
+    repeated (3 columns x 1,666,001 rows stays just under the cell-range bound)."""
+    header = "<table:table-row>" + "".join(_ods_cell(h) for h in HEADER[:3]) + "</table:table-row>"
     bomb = (
         f'<table:table-row table:number-rows-repeated="{repeat}">'
         + _ods_cell("王")
@@ -86,13 +87,13 @@ def _rewrite_sheet(data: bytes, change) -> bytes:
 
 def xlsx_rows(count: int) -> bytes:
     """A plain sheet of ``count`` data rows (one child each, all with the same name)."""
-    return xlsx([HEADER, *([["王芳", f"A{n}", "双亲外出务工"] for n in range(count)])])
+    return xlsx([HEADER, *([["王芳", f"A{n}", "双亲外出务工", "祖辈监护"] for n in range(count)])])
 
 
 def xlsx_with_cell(raw_xml_text: bytes) -> bytes:
     """A one-child roster whose name cell holds ``raw_xml_text`` exactly as written in the XML
     (``b"\\x00"`` for a literal NUL, ``b"_x0000_"`` for Excel's escaped form)."""
-    data = xlsx([HEADER, ["PLACEHOLDER", ID_NUMBER, "双亲外出务工"]])
+    data = xlsx([HEADER, ["PLACEHOLDER", ID_NUMBER, "双亲外出务工", "祖辈监护"]])
     return _rewrite_sheet(
         data, lambda xml: xml.replace(b"PLACEHOLDER", b"\xe7\x8e\x8b" + raw_xml_text)
     )
@@ -113,12 +114,14 @@ def xlsx_entity_bomb() -> bytes:
         body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
         return doctype + body.replace(b"PLACEHOLDER", b"&lol9;")
 
-    return _rewrite_sheet(xlsx([HEADER, ["PLACEHOLDER", ID_NUMBER, "双亲外出务工"]]), change)
+    return _rewrite_sheet(
+        xlsx([HEADER, ["PLACEHOLDER", ID_NUMBER, "双亲外出务工", "祖辈监护"]]), change
+    )
 
 
 def xlsx_zip_bomb(megabytes: int = 24) -> bytes:
     """An xlsx with an extra member of zeros that inflates a thousandfold."""
-    data = xlsx([HEADER, ["王芳", ID_NUMBER, "双亲外出务工"]])
+    data = xlsx([HEADER, ["王芳", ID_NUMBER, "双亲外出务工", "祖辈监护"]])
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
@@ -129,7 +132,7 @@ def xlsx_zip_bomb(megabytes: int = 24) -> bytes:
 
 
 def truncated_xlsx() -> bytes:
-    data = xlsx([HEADER, ["王芳", ID_NUMBER, "双亲外出务工"]])
+    data = xlsx([HEADER, ["王芳", ID_NUMBER, "双亲外出务工", "祖辈监护"]])
     return data[: len(data) // 2]
 
 
@@ -139,7 +142,10 @@ def renamed_png() -> bytes:
 
 
 def csv_with_controls() -> bytes:
-    return ("姓名,身份证号,留守类型\r\n" + f"王\x01芳\x1b,{ID_NUMBER},双亲外出务工\r\n").encode()
+    return (
+        "姓名,身份证号,留守类型,监护方式\r\n"
+        + f"王\x01芳\x1b,{ID_NUMBER},双亲外出务工,祖辈监护\r\n"
+    ).encode()
 
 
 def csv_rows(count: int) -> bytes:
