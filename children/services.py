@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
-from huzhou_care.text import clean_text
+from huzhou_care.orgs.models import School
+from huzhou_care.text import clean_name, clean_text
 
 from . import choices as c
 from .identity import MAX_AGE, ResidentIdError, age_on, resident_id_parse
@@ -428,6 +429,25 @@ def _json_cell(value):
     return value
 
 
+MSG_IMPORT_RACE = (
+    "导入未完成，信息库未作任何修改：就在刚才，其他名册同时导入了本名册中的部分儿童。"
+    "请重新上传本名册，查看最新的检查结果后再确认导入。"
+)
+MSG_IMPORT_FAILED = (
+    "导入时系统出错，信息库未作任何修改。请稍后再次点击“确认导入”；如仍出错请联系管理员。"
+)
+
+
+def _unique_race(exc: BaseException) -> bool:
+    """A unique constraint refused a row another writer inserted first (Django's
+    IntegrityError, or the driver's own unique violation from a raw COPY)."""
+    while exc is not None:
+        if isinstance(exc, IntegrityError) or getattr(exc, "pgcode", None) == "23505":
+            return True
+        exc = exc.__cause__
+    return False
+
+
 def roster_confirm(*, upload: RosterUpload, actor) -> bool:
     """The clerk confirms the preview: import now (small file) or in a worker (large)."""
     claimed = (
@@ -443,16 +463,7 @@ def roster_confirm(*, upload: RosterUpload, actor) -> bool:
         return False
     roster_progress_set(upload.pk, 0)
     if upload.size <= ROSTER_INLINE_MAX_BYTES:
-        try:
-            roster_import_run(upload.pk)
-        except Exception:
-            # Nothing was written (one transaction); let the clerk confirm again.
-            logger.exception("roster import failed for upload %s", upload.pk)
-            RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.IMPORTING).update(
-                status=RosterUpload.Status.PREVIEW,
-                message="导入时系统出错，信息库未作任何修改。请稍后再次点击“确认导入”；如仍出错请联系管理员。",
-            )
-            raise
+        roster_import_run(upload.pk)
     else:
         from .tasks import roster_import_task
 
@@ -461,6 +472,31 @@ def roster_confirm(*, upload: RosterUpload, actor) -> bool:
 
 
 def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
+    """Import the confirmed upload; the outcome is recorded on the upload, never raised.
+
+    Losing a race (another upload inserted one of the same children first: the unique ID
+    constraint refuses the row and the whole import rolls back) ends the upload failed with a
+    Chinese message; an unexpected error puts it back to 待确认 with a message, so that the
+    clerk may confirm again. Only transient database errors propagate, for the task's retry."""
+    try:
+        _roster_import(upload_id, today=today)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        if _unique_race(exc):
+            logger.info("roster import %s lost a race on a unique ID; nothing written", upload_id)
+            RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).update(
+                status=RosterUpload.Status.FAILED, message=MSG_IMPORT_RACE
+            )
+            roster_file_delete(upload_id)
+            return
+        logger.exception("roster import failed for upload %s", upload_id)
+        RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).update(
+            status=RosterUpload.Status.PREVIEW, message=MSG_IMPORT_FAILED
+        )
+
+
+def _roster_import(upload_id: int, *, today: dt.date | None = None) -> None:
     """Write the confirmed upload in one transaction. The file is parsed and compared again,
     so what is written matches the registry as it is now. Runs once: the upload row is
     locked and must still be 'importing'."""
@@ -541,32 +577,81 @@ def roster_files_purge(*, keep_days: int | None = None, now=None) -> int:
 # --- Transfer requests ---------------------------------------------------------------------
 
 
+MSG_TRANSFER_NOT_OTHER = "只有“已在其他学校登记”的行可以申请转入。"
+MSG_TRANSFER_GONE = "该儿童已不在其他学校，请重新上传名册。"
+MSG_TRANSFER_MISMATCH = (
+    "申请未提交：名册中的姓名或出生日期与该身份证号登记的儿童不一致。请对照户口簿核对本行的姓名和"
+    "身份证号后重新上传；确属本校学生的，请联系区县团委。"
+)
+MSG_TRANSFER_PENDING = "该儿童已有一份待处理的转学申请，请等待区县团委处理。"
+MSG_TRANSFER_TOO_MANY = (
+    "本校待处理的转学申请已有 {count} 份（上限 {limit} 份）：请等待区县团委处理后再提交新的申请。"
+)
+
+
+def transfer_max_pending_per_school() -> int:
+    return int(getattr(settings, "TRANSFER_MAX_PENDING_PER_SCHOOL", 30))
+
+
+def _same_person(asked_name: str, child: Child, id_number: str) -> bool:
+    """The roster row names the registered child: same name (spaces and invisible characters
+    aside) and the ID's birth date is the one registered."""
+    try:
+        born = resident_id_parse(id_number).birth_date
+    except ResidentIdError:
+        return False
+    squeeze = lambda text: "".join(clean_name(text or "").split())  # noqa: E731
+    return squeeze(asked_name) == squeeze(child.name) and born == child.birth_date
+
+
 @transaction.atomic
 def transfer_request_create(
     *, upload: RosterUpload, row_number: int, actor, note: str
 ) -> TransferRequest:
     """A school whose roster row was refused because the child is registered at another
-    school asks to receive the child. The child's current side is not shown to the asker."""
+    school asks to receive the child.
+
+    Nothing of the registered child reaches the asker: the request keeps what the roster row
+    said (``asked_name``), and a row whose name or birth date does not match the registered
+    child is refused without saying whom the ID belongs to. A school holds at most
+    ``TRANSFER_MAX_PENDING_PER_SCHOOL`` pending requests (its school row is locked while it
+    counts, so two requests at once cannot both pass), and one request per child is pending
+    at a time (a unique constraint: the second of two requests at once gets a message)."""
     row = upload.preview_rows.filter(
         row_number=row_number, outcome=RosterRow.Outcome.REJECTED
     ).first()
     if row is None or not any(e["code"] == "other_school" for e in row.errors):
-        raise ValidationError("只有“已在其他学校登记”的行可以申请转入。")
+        raise ValidationError(MSG_TRANSFER_NOT_OTHER)
     child = Child.objects.filter(id_number=row.id_number).first()
     if child is None or child.school_id == upload.school_id:
-        raise ValidationError("该儿童已不在其他学校，请重新上传名册。")
+        raise ValidationError(MSG_TRANSFER_GONE)
+    if not _same_person(row.name, child, row.id_number):
+        raise ValidationError(MSG_TRANSFER_MISMATCH)
+    School.objects.select_for_update().filter(pk=upload.school_id).first()
+    pending = TransferRequest.objects.filter(
+        to_school_id=upload.school_id, status=TransferRequest.Status.PENDING
+    ).count()
+    limit = transfer_max_pending_per_school()
+    if pending >= limit:
+        raise ValidationError(MSG_TRANSFER_TOO_MANY.format(count=pending, limit=limit))
     if TransferRequest.objects.filter(child=child, status=TransferRequest.Status.PENDING).exists():
-        raise ValidationError("该儿童已有一份待处理的转学申请，请等待区县团委处理。")
+        raise ValidationError(MSG_TRANSFER_PENDING)
     request = TransferRequest(
         child=child,
         from_school_id=child.school_id,
         to_school=upload.school,
         upload=upload,
+        asked_name=row.name[:50],
         note=note,
         requested_by=actor,
     )
-    request.full_clean()
-    request.save()
+    request.full_clean(validate_constraints=False)  # the database decides, below
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # Another school's request for the same child committed first.
+        raise ValidationError(MSG_TRANSFER_PENDING) from None
     return request
 
 

@@ -393,6 +393,8 @@ def roster_confirm(request, pk):
                 request,
                 f"导入完成：新增 {upload.new} 人，更新 {upload.updated} 人，无变化 {upload.unchanged} 人。",
             )
+        elif upload.status in (RosterUpload.Status.FAILED, RosterUpload.Status.PREVIEW):
+            messages.error(request, upload.message)
         else:
             messages.info(request, "正在导入，请稍候。")
     else:
@@ -464,22 +466,20 @@ def transfer_requests(request):
     page = Paginator(selectors.transfer_requests(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    decidable = (
-        set(
-            selectors.transfer_requests(request.user)
-            .filter(
-                pk__in=[r.pk for r in page],
-                child__in=selectors.child_queryset(request.user, status=None),
-            )
-            .values_list("pk", flat=True)
+    # The side holding the child sees who it is; the asking side sees what it typed.
+    holding = set(
+        selectors.transfer_requests(request.user)
+        .filter(
+            pk__in=[r.pk for r in page],
+            child__in=selectors.child_queryset(request.user, status=None),
         )
-        if request.user.role in TRANSFER_ROLES
-        else set()
+        .values_list("pk", flat=True)
     )
+    decidable = holding if request.user.role in TRANSFER_ROLES else set()
     return render(
         request,
         "children/transfers.html",
-        {"page": page, "decidable": decidable, "form": TransferDecisionForm()},
+        {"page": page, "holding": holding, "decidable": decidable, "form": TransferDecisionForm()},
     )
 
 

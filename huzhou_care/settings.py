@@ -241,11 +241,20 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Logging: no personal identifiers in logs (ids only) --------------------------------------
+# ID numbers and phones that reach a record anyway (a database error's detail, a traceback)
+# are masked in every record: see huzhou_care/logmask.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "huzhou_care.logmask.masking_filter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
@@ -257,6 +266,8 @@ LOGGING = {
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=20_000)
 ROSTER_MAX_REJECTED_ROWS = env.int("ROSTER_MAX_REJECTED_ROWS", default=1_000)
 ROSTER_FILE_KEEP_DAYS = env.int("ROSTER_FILE_KEEP_DAYS", default=30)
+# Pending transfer requests a school may hold at once (each blocks the child's one slot).
+TRANSFER_MAX_PENDING_PER_SCHOOL = env.int("TRANSFER_MAX_PENDING_PER_SCHOOL", default=30)
 
 # --- Portal -----------------------------------------------------------------------------------
 PORTAL_NAME = "“我们在一起”湖州志愿者关爱农村留守儿童行动"
