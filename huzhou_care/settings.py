@@ -216,6 +216,8 @@ STORAGES = {
         )
     },
 }
+# The admin's spreadsheet imports keep the file in the cache between preview and confirm.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "huzhou_care.admin.ImportTmpStorage"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

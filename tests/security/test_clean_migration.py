@@ -15,10 +15,10 @@ def test_the_migration_cleans_stored_children_and_previews(carol, wuxing_school)
     dirty = ChildFactory(school=wuxing_school)
     clean = ChildFactory(school=wuxing_school, name="李雷")
     Child.objects.filter(pk=dirty.pk).update(
-        name="王\u200b芳\x00",
+        name="王\u200b芳\x1f",
         village="大河\x01村\u202e",
         notes="第一行\r\n第二行\x0b",
-        guardian_phone="1381234\x005678",
+        guardian_phone="1381234\x085678",
     )
     upload = RosterUpload.objects.create(
         school=wuxing_school,
@@ -26,10 +26,10 @@ def test_the_migration_cleans_stored_children_and_previews(carol, wuxing_school)
         original_name="名\x01册.xlsx",
         size=1,
         sha256="0" * 64,
-        header=["姓名\x00"],
+        header=["姓名\x02"],
     )
     row = RosterRow.objects.create(
-        upload=upload, row_number=2, outcome="rejected", name="王\x00", raw=["王\x00", 3]
+        upload=upload, row_number=2, outcome="rejected", name="王\x03", raw=["王\x1b", 3]
     )
     before = Child.objects.get(pk=clean.pk).updated_at
 
