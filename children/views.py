@@ -1,10 +1,15 @@
 """Registry pages. Each view: scoped read or one service call; no role checks by hand."""
 
+import json
+import re
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +19,7 @@ from huzhou_care.accounts.masking import may_unmask
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
+from huzhou_care.logmask import mask
 from huzhou_care.orgs.models import School
 from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE, workbook_file
 
@@ -56,17 +62,89 @@ def _log_page(request, action, page, params):
     )
 
 
+# Searches that hold an ID number (or any run of 6+ digits) never travel in a URL: the form
+# posts them, the term waits in the session under a random search id, and the list's URL
+# (browser history, the web server's request log, the Referer) carries only that id.
+SEARCH_SESSION_KEY = "child_searches"
+SEARCHES_KEPT = 20
+_DIGITS = re.compile(r"\d{6}")
+
+
+def _sensitive(term: str) -> bool:
+    return bool(_DIGITS.search("".join(term.split())))
+
+
+def _stash_search(request, term: str) -> str:
+    searches = dict(request.session.get(SEARCH_SESSION_KEY) or {})
+    token = secrets.token_urlsafe(9)
+    searches[token] = term
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _filter_params(request):
+    """The list filters of this request, with a search id replaced by its term."""
+    params = request.GET.copy()
+    token = params.pop("search", [""])[-1]
+    if token:
+        term = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token)
+        if term:
+            params["q"] = term
+    return params
+
+
+def _list_url(params) -> str:
+    clean = params.copy()
+    for key in ("csrfmiddlewaretoken", "page"):
+        clean.pop(key, None)
+    for key in list(clean):
+        values = [v for v in clean.getlist(key) if v]
+        if values:
+            clean.setlist(key, values)
+        else:
+            del clean[key]
+    return reverse("children:list") + (f"?{clean.urlencode()}" if clean else "")
+
+
+@role_required(CHILD_ROLES)
+@require_POST
+def child_search(request):
+    """The filter form posts here; the list opens at a URL without any ID number."""
+    params = request.POST.copy()
+    term = (params.get("q") or "").strip()
+    if term and _sensitive(term):
+        params.pop("q")
+        params["search"] = _stash_search(request, term)
+    url = _list_url(params)
+    if request.htmx:  # swap the table in place, and put the clean URL in the address bar
+        response = HttpResponse()
+        response["HX-Location"] = json.dumps({"path": url, "target": "#registry-table"})
+        return response
+    return redirect(url)
+
+
 @require_GET
 @role_required(CHILD_ROLES)
 def child_list(request):
-    form = ChildFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if request.GET else {}
+    if _sensitive(request.GET.get("q") or ""):  # an old bookmark or a typed URL
+        params = request.GET.copy()
+        params["search"] = _stash_search(request, params.pop("q")[-1].strip())
+        return redirect(_list_url(params))
+    params = _filter_params(request)
+    form = ChildFilterForm(params or None, user=request.user)
+    filters = form.filters() if params else {}
     page = Paginator(selectors.child_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = {k: v for k, v in request.GET.items() if v and k != "page"}
+    logged = {k: v for k, v in query.items() if k != "search"}
+    if filters.get("q"):
+        logged["q"] = mask(filters["q"]) if _sensitive(filters["q"]) else filters["q"]
     _log_page(
-        request, AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST, page, query
+        request,
+        AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST,
+        page,
+        logged,
     )
     context = {"form": form, "page": page, "query": query}
     template = "children/_list_table.html" if request.htmx else "children/list.html"
@@ -254,8 +332,9 @@ def child_transfer(request, pk):
 @role_required(CHILD_ROLES)
 def child_export(request):
     """GET: the export options for the current filters. POST: the file, logged."""
-    filter_form = ChildFilterForm(request.GET or None, user=request.user)
-    filters = filter_form.filters() if request.GET else {}
+    params = _filter_params(request)
+    filter_form = ChildFilterForm(params or None, user=request.user)
+    filters = filter_form.filters() if params else {}
     form = ExportForm(
         request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"}
     )
@@ -267,7 +346,9 @@ def child_export(request):
             sheet = exports.national_form_export(qs, full=full, unit=request.user.scope_label)
         else:
             sheet = exports.registry_export(qs, full=full)
-        query = {k: v for k, v in request.GET.items() if v}
+        query = {k: v for k, v in request.GET.items() if v and k != "search"}
+        if filters.get("q"):
+            query["q"] = mask(filters["q"]) if _sensitive(filters["q"]) else filters["q"]
         query.update(
             {"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")}
         )

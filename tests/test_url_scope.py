@@ -47,6 +47,8 @@ UPLOAD_POST_ROUTES = {
     "children:roster_cancel": CHILD_ROLES,
     "children:roster_transfer_request": CHILD_ROLES,
 }
+# POST-only routes that take no object (GET is refused with 405 after the role check).
+POST_PAGE_ROUTES = {"children:search": CHILD_ROLES}
 # POST-only routes on one transfer request: only the side that holds the child decides.
 TRANSFER_POST_ROUTES = {"children:transfer_decide": TRANSFER_ROLES}
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
@@ -93,6 +95,7 @@ def test_every_route_is_in_the_scope_matrix():
         | set(UPLOAD_ROUTES)
         | set(UPLOAD_POST_ROUTES)
         | set(TRANSFER_POST_ROUTES)
+        | set(POST_PAGE_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -120,6 +123,15 @@ def test_pages_open_for_their_roles_and_404_for_others(client, personas, name, p
     client.force_login(personas[persona])
     response = client.get(_url(name))
     assert response.status_code == (200 if persona in PAGE_ROUTES[name] else 404)
+
+
+@pytest.mark.parametrize("name", sorted(POST_PAGE_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_post_pages_answer_for_their_roles_and_404_for_others(client, personas, name, persona):
+    client.force_login(personas[persona])
+    allowed = persona in POST_PAGE_ROUTES[name]
+    assert client.get(_url(name)).status_code == (405 if allowed else 404)
+    assert client.post(_url(name), {"q": "王"}).status_code == (302 if allowed else 404)
 
 
 @pytest.mark.parametrize("name", sorted(CHILD_ROUTES))
