@@ -109,3 +109,11 @@ def test_a_failed_export_leaves_no_temporary_file(wuxing_school, private_tmp):
             sheet.append(row)
     sheet.discard()
     assert leftovers(private_tmp) == []
+
+
+def test_the_roster_template_download_leaves_no_temporary_file(client, carol, private_tmp):
+    client.force_login(carol)
+    response = client.get(reverse("children:roster_template"))
+    data = b"".join(response.streaming_content)
+    assert load_workbook(io.BytesIO(data)).sheetnames[0]
+    assert leftovers(private_tmp) == []
