@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from huzhou_care.accounts.forms import StyledFormMixin
 from huzhou_care.orgs.models import OrgUnit, School
@@ -8,6 +9,7 @@ from .models import Child
 from .risk import RISK_FLAGS
 from .services import EDITABLE_FIELDS
 
+HEALTH_DISABLED_OR_ILL = "disabled_or_ill"  # the home page's card counts both
 SORT_LABELS = {"recent": "最近登记", "name": "姓名", "grade": "学校/年级/班级", "birth": "出生日期"}
 
 
@@ -48,6 +50,11 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
     guardianship_assessment = forms.ChoiceField(
         label="监护情况", required=False, choices=[("", "全部")] + c.GuardianshipAssessment.choices
     )
+    health = forms.ChoiceField(
+        label="健康状况",
+        required=False,
+        choices=[("", "全部"), (HEALTH_DISABLED_OR_ILL, "残疾或患病"), *c.Health.choices],
+    )
     flags = forms.MultipleChoiceField(
         label="风险标记",
         required=False,
@@ -80,6 +87,29 @@ class ChildFilterForm(StyledFormMixin, forms.Form):
         self.is_valid()
         return self.cleaned_data
 
+    def description(self) -> list[str]:
+        """The filters that apply, as "label：value" lines in Chinese (for the export page):
+        the status is always named, since the list without one shows the children on the
+        registry."""
+        data = self.filters() if self.is_bound else {}
+        lines = []
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if name == "status" and not data.get("as_of"):
+                value = value or "active"
+            if value in (None, "", [], ()) or name == "sort":
+                continue
+            if name == "flags":
+                text = "、".join(str(RISK_FLAGS[v].label) for v in value)
+            elif hasattr(field, "choices") and not isinstance(field, forms.ModelChoiceField):
+                text = str(dict(field.choices).get(value, value))
+            elif hasattr(value, "isoformat"):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            lines.append(f"{field.label}：{text}")
+        return lines
+
 
 def _normalise_id(value: str) -> str:
     """Spaces out, full-width digits and a lower-case x mended (as a clerk types them)."""
@@ -110,7 +140,12 @@ class ChildForm(StyledFormMixin, forms.ModelForm):
         self.fields["school"].queryset = School.objects.visible_to(user).select_related("county")
         townships = OrgUnit.objects.filter(level=OrgUnit.Level.TOWNSHIP).select_related("parent")
         if not user.sees_whole_city:
-            townships = townships.filter(parent_id=user.district_id)
+            # A child transferred in from another county may still live there: her township
+            # stays a valid choice on her edit form.
+            own = Q(parent_id=user.district_id)
+            if self.instance.township_id:
+                own |= Q(pk=self.instance.township_id)
+            townships = townships.filter(own)
         self.fields["township"].queryset = townships
         self.fields["township"].label_from_instance = lambda t: f"{t.parent.name} {t.name}"
         if user.school_id:

@@ -46,7 +46,8 @@ class Child(models.Model):
     hukou_registered = models.BooleanField(_("已登记户口"), default=True)
     hukou_address = models.CharField(_("户籍所在地"), max_length=200, blank=True)
     current_address = models.CharField(_("现居住地址"), max_length=200, blank=True)
-    # --- where: county is denormalised from the township so that scoping is one indexed column
+    # --- where: county is the scope (the school's, else the home township's), one indexed column;
+    # township and village are where the child lives, which a transfer does not change.
     # (db_index=False: each of these three is the first column of a composite index below.)
     county = models.ForeignKey(
         "orgs.OrgUnit",
@@ -214,6 +215,8 @@ class RosterUpload(models.Model):
         PREVIEW = "preview", _("待确认")
         IMPORTING = "importing", _("正在导入")
         DONE = "done", _("已导入")
+        # The preview had nothing new or changed: closed without a confirmation.
+        IN_STEP = "in_step", _("无需导入")
         FAILED = "failed", _("检查未通过")
         CANCELLED = "cancelled", _("已取消")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -62,6 +63,11 @@ def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
     for key in ("grade", "left_behind_type", "guardianship_type", "guardianship_assessment"):
         if value := params.get(key):
             qs = qs.filter(**{key: value})
+    if health := params.get("health"):
+        if health == "disabled_or_ill":
+            qs = qs.filter(RISK_FLAGS["disabled"].condition | RISK_FLAGS["ill"].condition)
+        else:
+            qs = qs.filter(health=health)
     for flag in params.get("flags") or ():
         qs = qs.filter(RISK_FLAGS[flag].condition)
     return qs.order_by(*SORTS.get(params.get("sort") or "recent", SORTS["recent"]))
@@ -107,16 +113,33 @@ def child_timeline(child: Child):
     return change_history(child).order_by("-at", "-pk")
 
 
-def child_as_of(child: Child, day: dt.date) -> Child | None:
+@dataclass(frozen=True)
+class ChildAsOf:
+    """A child's record as it stood on a past day, and whether she was on the registry then
+    (by the same rule as the list "as of" that day: ``ChildQuerySet.as_of``)."""
+
+    child: Child
+    state: str  # "on_registry" | "not_yet" | "left"
+
+    @property
+    def on_registry(self) -> bool:
+        return self.state == "on_registry"
+
+
+def child_as_of(child: Child, day: dt.date) -> ChildAsOf:
     """The child's record as it stood at the end of ``day``: today's values with every later
-    change rolled back, newest first. None if the child was registered after that day."""
+    change rolled back, newest first. A "create" record ends the roll-back: what was entered
+    then is the earliest known state, even when it was entered after the registration date
+    (a roster imported today of a child registered in 2023). Whether she was on the registry
+    is decided by the registration and leaving dates, as the list decides it."""
     values = {f.name: getattr(child, f.attname) for f in Child._meta.concrete_fields}
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     for record in change_history(child).filter(at__gte=end).order_by("-at", "-pk"):
         if record.action == "create":
-            return None
+            break
         for name, (old, _new) in record.changes.items():
-            values[name] = old
+            if name in values:
+                values[name] = old
     snapshot = Child(
         **{
             f.attname: f.to_python(values[f.name])
@@ -125,7 +148,19 @@ def child_as_of(child: Child, day: dt.date) -> Child | None:
         }
     )
     snapshot._state.adding = False
-    return snapshot
+    if child.registered_on > day:
+        state = "not_yet"
+    elif child.left_on is not None and child.left_on <= day:
+        state = "left"
+    else:
+        state = "on_registry"
+    # The registry state on that day follows the dates, whenever the leave was entered.
+    if state == "on_registry":
+        snapshot.status, snapshot.left_on, snapshot.leave_reason = c.ChildStatus.ACTIVE, None, ""
+    elif state == "left":
+        snapshot.status = c.ChildStatus.LEFT
+        snapshot.left_on, snapshot.leave_reason = child.left_on, child.leave_reason
+    return ChildAsOf(snapshot, state)
 
 
 def transfer_requests(user):

@@ -79,15 +79,17 @@ def child_values(child: Child, fields=EDITABLE_FIELDS) -> dict:
     return values
 
 
-def _place(child: Child) -> None:
-    """County follows the township (default: the school's); school and township must be in
-    the same county, so that district and school scopes agree."""
+def _place(child: Child, *, check_home: bool = True) -> None:
+    """The county (the scope column) is the school's, else the home township's. The township
+    is where the child lives (default: the school's). When a clerk enters the township or the
+    school (``check_home``), both must be in the same county; a child transferred to a school
+    of another county keeps the home she had until someone changes it."""
     if child.school_id and not child.township_id:
         child.township_id = child.school.township_id
     if not child.township_id:
         raise ValidationError({"township": "请选择乡镇(街道)。"})
-    child.county_id = child.township.parent_id
-    if child.school_id and child.school.county_id != child.county_id:
+    child.county_id = child.school.county_id if child.school_id else child.township.parent_id
+    if check_home and child.township.parent_id != child.county_id:
         raise ValidationError({"township": "乡镇(街道)与学校不在同一区县，请核对。"})
 
 
@@ -115,8 +117,10 @@ def identity_check(
         errors["gender"] = (
             f"性别与身份证号不一致（身份证号第17位显示为{c.Gender(rid.gender).label}）"
         )
-    if age_on(rid.birth_date, today) >= MAX_AGE:
-        errors["id_number"] = "该儿童已满十六周岁，不属于农村留守儿童登记范围"
+    if (age := age_on(rid.birth_date, today)) >= MAX_AGE:
+        errors["id_number"] = (
+            f"身份证号显示该儿童已满{age}周岁，不在登记范围内（农村留守儿童指不满16周岁的未成年人）"
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -156,7 +160,7 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not editable here")
         setattr(locked, name, value)
-    _place(locked)
+    _place(locked, check_home=bool({"township", "school"} & set(data)))
     if "id_number" in data or "birth_date" in data or "gender" in data:
         identity_check(
             id_number=locked.id_number,
@@ -218,17 +222,14 @@ def child_restore(*, child: Child, note: str, source: ChangeSource) -> None:
 def child_transfer(
     *, child: Child, to_school, grade: int | None, class_name: str, note: str, actor
 ) -> dict:
-    """Move a child to another school (and its township and county). The old school stays in
-    the history."""
+    """Move a child to another school, and to its county when the school is in another one (the
+    county is the scope). Where the child lives (township, village, addresses) is not the
+    school's: it changes only when someone edits it. The old school stays in the history."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.school_id == to_school.pk:
         raise ValidationError({"to_school": "转入学校与当前学校相同。"})
     before = child_values(locked)
-    locked.school, locked.township_id, locked.county_id = (
-        to_school,
-        to_school.township_id,
-        to_school.county_id,
-    )
+    locked.school, locked.county_id = to_school, to_school.county_id
     if grade is not None:
         locked.grade = grade
     locked.class_name = class_name
@@ -262,7 +263,11 @@ def roster_progress_set(upload_id: int, percent: int) -> None:
 
 
 def roster_progress_get(upload: RosterUpload) -> int:
-    if upload.status in (RosterUpload.Status.PREVIEW, RosterUpload.Status.DONE):
+    if upload.status in (
+        RosterUpload.Status.PREVIEW,
+        RosterUpload.Status.DONE,
+        RosterUpload.Status.IN_STEP,
+    ):
         return 100
     return cache.get(PROGRESS_KEY.format(upload.pk), upload.progress)
 
@@ -326,6 +331,8 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
         parsed = _parse_upload(upload, today)
         roster_progress_set(upload_id, 50)
         plan = roster_plan(parsed, upload.school, today=today)
+        if plan.file_error:  # another county's file: one message, not a row error for each
+            raise RosterFileError(plan.file_error)
         roster_progress_set(upload_id, 70)
         _store_preview(upload_id, parsed, plan)
     except RosterFileError as exc:
@@ -350,11 +357,20 @@ def roster_max_rejected_rows() -> int:
 def _store_preview(upload_id: int, parsed, plan) -> None:
     counts = plan.summary()
     cap = roster_max_rejected_rows()
-    warnings = list(parsed.warnings)
+    warnings = [*parsed.warnings, *plan.notices]
     if counts["rejected"] > cap:
         warnings.append(
             f"共有 {counts['rejected']} 行不予导入，只列出并可下载前 {cap} 行："
             "请先改正这些行（通常是同一类问题）后重新上传"
+        )
+    # Nothing to confirm: the upload closes itself instead of waiting as 待确认 with no button.
+    in_step = not (counts["created"] or counts["updated"])
+    message = ""
+    if in_step:
+        message = "名册与信息库一致，无需导入。" + (
+            f"另有 {counts['rejected']} 行不予导入，可下载修改后重新上传。"
+            if counts["rejected"]
+            else ""
         )
     kept = 0
 
@@ -370,7 +386,7 @@ def _store_preview(upload_id: int, parsed, plan) -> None:
     RosterRow.objects.filter(upload_id=upload_id).delete()
     RosterRow.objects.bulk_create(preview_rows(), batch_size=2000)
     RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
-        status=RosterUpload.Status.PREVIEW,
+        status=RosterUpload.Status.IN_STEP if in_step else RosterUpload.Status.PREVIEW,
         progress=100,
         rows=counts["rows"],
         new=counts["created"],
@@ -379,7 +395,7 @@ def _store_preview(upload_id: int, parsed, plan) -> None:
         rejected=counts["rejected"],
         warnings=[clean_text(w) for w in warnings],
         header=[clean_text(h) for h in parsed.header],
-        message="",
+        message=message,
     )
 
 
@@ -558,8 +574,8 @@ def roster_cancel(*, upload: RosterUpload) -> bool:
 
 
 def roster_files_purge(*, keep_days: int | None = None, now=None) -> int:
-    """Delete the stored files of uploads imported more than ``keep_days`` ago
-    (``settings.ROSTER_FILE_KEEP_DAYS``), and of any cancelled or failed upload that still
+    """Delete the stored files of uploads imported (or found already in step) more than
+    ``keep_days`` ago (``settings.ROSTER_FILE_KEEP_DAYS``), and of any cancelled or failed upload that still
     has one. Rows, counts and history stay. Returns how many files were deleted."""
     keep_days = settings.ROSTER_FILE_KEEP_DAYS if keep_days is None else keep_days
     cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
@@ -567,6 +583,7 @@ def roster_files_purge(*, keep_days: int | None = None, now=None) -> int:
         RosterUpload.objects.exclude(file="")
         .filter(
             Q(status=RosterUpload.Status.DONE, confirmed_at__lt=cutoff)
+            | Q(status=RosterUpload.Status.IN_STEP, uploaded_at__lt=cutoff)
             | Q(status__in=[RosterUpload.Status.CANCELLED, RosterUpload.Status.FAILED])
         )
         .values_list("pk", flat=True)

@@ -1,19 +1,10 @@
 """Celery tasks: thin wrappers that take ids and call one service. Safe to run twice."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from huzhou_care.celery import TASK_OPTIONS
 
 from . import services
-
-# Retry what is transient (the database restarting, a lost connection), with backoff; a bad
-# file is not transient: the service records it on the upload and returns.
-TASK_OPTIONS = {
-    "acks_late": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "max_retries": 6,
-}
 
 
 @shared_task(name="children.roster_preview", **TASK_OPTIONS)

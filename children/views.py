@@ -94,16 +94,10 @@ def _filter_params(request):
 
 
 def _list_url(params) -> str:
-    clean = params.copy()
-    for key in ("csrfmiddlewaretoken", "page"):
-        clean.pop(key, None)
-    for key in list(clean):
-        values = [v for v in clean.getlist(key) if v]
-        if values:
-            clean.setlist(key, values)
-        else:
-            del clean[key]
-    return reverse("children:list") + (f"?{clean.urlencode()}" if clean else "")
+    params = params.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    query = _clean_query(params)
+    return reverse("children:list") + (f"?{query}" if query else "")
 
 
 @role_required(CHILD_ROLES)
@@ -146,9 +140,28 @@ def child_list(request):
         page,
         logged,
     )
-    context = {"form": form, "page": page, "query": query}
-    template = "children/_list_table.html" if request.htmx else "children/list.html"
+    context = {"form": form, "page": page, "query": query, "filter_query": _filter_query(request)}
+    # The export link is part of what htmx swaps, so it always carries the filters shown.
+    template = "children/_list_results.html" if request.htmx else "children/list.html"
     return render(request, template, context)
+
+
+def _filter_query(request) -> str:
+    """The list's filters as a query string (every value of a multi-valued one, no page)."""
+    return _clean_query(request.GET)
+
+
+def _clean_query(params) -> str:
+    """``params`` as a query string without the page and without empty values."""
+    params = params.copy()
+    params.pop("page", None)
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    return params.urlencode()
 
 
 @require_GET
@@ -170,14 +183,15 @@ def child_detail(request, pk):
         object_ids=[child.pk],
     )
     as_of = _date_param(request, "as_of")
-    shown = selectors.child_as_of(child, as_of) if as_of else child
+    then = selectors.child_as_of(child, as_of) if as_of else None
     return render(
         request,
         "children/detail.html",
         {
-            "child": shown or child,
+            "child": child if then is None or then.state == "not_yet" else then.child,
             "as_of": as_of,
-            "not_registered_then": as_of is not None and shown is None,
+            "as_of_state": then.state if then else "",
+            "current": child,
             "flags": selectors.child_flags(child),
             "timeline": selectors.child_timeline(child)[:50],
             "may_unmask": may_unmask(request.user),
@@ -334,6 +348,11 @@ def child_export(request):
     """GET: the export options for the current filters. POST: the file, logged."""
     params = _filter_params(request)
     filter_form = ChildFilterForm(params or None, user=request.user)
+    if params and not filter_form.is_valid():
+        # A filter that does not apply (e.g. a school outside the scope) must not silently
+        # widen the export to the whole scope.
+        messages.error(request, "筛选条件无效，请在儿童信息库重新筛选后再导出。")
+        return redirect("children:list")
     filters = filter_form.filters() if params else {}
     form = ExportForm(
         request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"}
@@ -373,7 +392,8 @@ def child_export(request):
             "form": form,
             "count": qs.count(),
             "filter_form": filter_form,
-            "query": request.GET.urlencode(),
+            "filters": filter_form.description(),
+            "query": _filter_query(request),
         },
     )
 

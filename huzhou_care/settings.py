@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "huzhou_care.apps.AxesConfig",
     "csp",
     "django_htmx",
     "import_export",
@@ -54,7 +55,6 @@ INSTALLED_APPS = [
     "huzhou_care.accounts",
     "huzhou_care.audit",
     "huzhou_care.notify",
-    "huzhou_care.demo",
     "children",
     "volunteers",
     "pairing",
@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The portal's 404 page also with DEBUG on (huzhou_care/errors.py).
+    "huzhou_care.errors.NotFoundPageMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huzhou_care.accounts.context_processors.navigation",
+                "huzhou_care.notify.context_processors.unread",
             ],
         },
     },
@@ -139,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "campaign:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout per (username, IP) after repeated failures, with a cool-off: never a permanent lock.
@@ -243,20 +246,69 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Reliability (SECURITY.md "Background work"): a task is acknowledged only after it ran, and a
+# worker lost mid-task (killed, out of memory) has its task redelivered; one task at a time
+# per worker process; JSON only (messages carry ids and ISO dates, never personal data).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The queue web, beat and workers share (one per deployment sharing a Redis database).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Soft limit: the task gets SoftTimeLimitExceeded and its transaction rolls back; hard limit:
+# the worker process is replaced. Every task is idempotent, so a rerun is safe.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SOFT_TIME_LIMIT", default=15 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TIME_LIMIT", default=20 * 60)
+# Redis redelivers a task that was taken but not acknowledged after this many seconds (a
+# worker killed mid-task). It must exceed the hard time limit, or a long task runs twice
+# (harmlessly, being idempotent, but wastefully).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The one beat (`make beat`, exactly one per deployment): the daily reminders at 08:00.
 CELERY_BEAT_SCHEDULE: dict = {
+    "daily-reminders": {
+        "task": "notify.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Uploaded roster files hold personal data: imported ones go after ROSTER_FILE_KEEP_DAYS.
     "children.roster_files_purge": {
         "task": "children.roster_files_purge",
         "schedule": timedelta(hours=env.int("ROSTER_FILE_PURGE_HOURS", default=6)),
     },
 }
+
+# --- E-mail (notifications) -------------------------------------------------------------------
+# EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.gov.cn:587) or EMAIL_HOST and friends;
+# with neither, mail is printed to the console (development). Tests use Django's outbox.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@care.huzhou.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications ----------------------------------------------------------------------------
+# The SMS gateway class (huzhou_care.notify.channels.SmsGateway); the stub only logs, masked.
+NOTIFY_SMS_GATEWAY = env.str(
+    "NOTIFY_SMS_GATEWAY", default="huzhou_care.notify.channels.LoggingSmsGateway"
+)
+# The portal's address, for links in e-mails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Logging: no personal identifiers in logs (ids only) --------------------------------------
 # ID numbers and phones that reach a record anyway (a database error's detail, a traceback)

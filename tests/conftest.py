@@ -147,13 +147,20 @@ def personas(city_admin, city_officer, alice, bob, carol, dave, olga, erin):
 @pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Tasks run in-process in tests, even when REDIS_URL is set, except in the integration
-    tests that start a real Celery worker (marked celery_worker)."""
+    tests that start a real Celery worker (marked celery_worker): those publish to a queue of
+    their own test process (tests/worker.py), which their worker consumes."""
     from huzhou_care.celery import app
+
+    from .worker import own_queue
 
     eager = "celery_worker" not in request.keywords
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
-    yield
+    if eager:
+        yield
+    else:
+        with own_queue():
+            yield
     app.conf.task_always_eager = previous
 
 

@@ -8,11 +8,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"accounts:login"}
 ANY_SIGNED_IN = {
-    "accounts:home",
+    "campaign:home",
     "accounts:logout",
     "accounts:password_change",
     "accounts:password_change_done",
+    "notify:read_all",  # POST; marks only the user's own notifications
 }
+SCOPE_PERSONAS = ("city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga", "erin")
 CHILD_ROLES = {"city_admin", "alice", "bob", "carol", "dave"}
 TRANSFER_ROLES = {"city_admin", "alice", "bob"}
 
@@ -25,6 +27,8 @@ PAGE_ROUTES = {
     "children:roster_upload": CHILD_ROLES,
     "children:roster_template": CHILD_ROLES,
     "children:transfer_requests": CHILD_ROLES,
+    "notify:list": set(SCOPE_PERSONAS),
+    "notify:settings": set(SCOPE_PERSONAS),
 }
 # Routes on one child: which personas may use them on a child in their scope.
 CHILD_ROUTES = {
@@ -51,6 +55,8 @@ UPLOAD_POST_ROUTES = {
 POST_PAGE_ROUTES = {"children:search": CHILD_ROLES}
 # POST-only routes on one transfer request: only the side that holds the child decides.
 TRANSFER_POST_ROUTES = {"children:transfer_decide": TRANSFER_ROLES}
+# POST-only routes on one notification: its recipient only, whatever the role.
+NOTIFICATION_POST_ROUTES = {"notify:read", "notify:open"}
 # Which of the two children (吴兴区 / 长兴县) each persona's scope holds.
 SCOPE = {
     "city_admin": {"wuxing", "changxing"},
@@ -96,6 +102,7 @@ def test_every_route_is_in_the_scope_matrix():
         | set(UPLOAD_POST_ROUTES)
         | set(TRANSFER_POST_ROUTES)
         | set(POST_PAGE_ROUTES)
+        | NOTIFICATION_POST_ROUTES
     )
     assert set(portal_routes()) == known
 
@@ -225,7 +232,8 @@ def test_no_get_changes_data(client, city_admin, wuxing_child, uploads):
         return {
             m._meta.label: list(m.objects.order_by("pk").values())
             for m in apps.get_models()
-            if m is not AccessLog and m._meta.app_label in {"children", "orgs", "accounts", "audit"}
+            if m is not AccessLog
+            and m._meta.app_label in {"children", "orgs", "accounts", "audit", "notify"}
         }
 
     client.force_login(city_admin)
@@ -291,3 +299,18 @@ def test_only_the_side_holding_the_child_decides_a_transfer(
         )
         decides = place in SCOPE[persona] and persona in TRANSFER_ROLES
         assert (response.status_code != 404) == decides, (persona, place, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(NOTIFICATION_POST_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_a_notification_answers_only_its_recipient(client, personas, name, persona):
+    from huzhou_care.notify.services import notify
+
+    own = {
+        p: notify(recipient=user, rule="children.roster_waiting", text="提醒")
+        for p, user in personas.items()
+    }
+    client.force_login(personas[persona])
+    for owner, notification in own.items():
+        response = client.post(_url(name, notification.pk))
+        assert (response.status_code != 404) == (owner == persona), (persona, owner)

@@ -18,13 +18,13 @@ from django.utils import timezone
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record
 from huzhou_care.bulk import RowInserter
-from huzhou_care.orgs.models import OrgUnit
 
 from .. import choices as c
 from ..identity import resident_id_parse
 from ..models import Child, RosterRow
 from .headers import CANONICAL_HEADERS
 from .parse import ParsedRow, RosterParse, RowError
+from .townships import TownshipMatcher
 
 # Roster columns written to the Child row as they are (after normalisation): all of them but
 # the ID and what it encodes (birth date, gender), and the township (a name, looked up).
@@ -67,6 +67,10 @@ class RowPlan:
 class RosterPlan:
     parse: RosterParse
     rows: list[RowPlan]
+    # File-level lines for the preview (rows matched by a former or short township name).
+    notices: list[str] = field(default_factory=list)
+    # Set when the file as a whole is not this school's (most townships of another county).
+    file_error: str = ""
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -83,19 +87,6 @@ class RosterPlan:
 
 def _column(parse: RosterParse, key: str) -> str:
     return parse.columns.get(key) or HEADER_OF.get(key, key)
-
-
-def _township_lookup(county_id: int) -> dict[str, int]:
-    """Township names of a county, also without their 镇/乡/街道 suffix (schools write both)."""
-    lookup = {}
-    for pk, name in OrgUnit.objects.filter(
-        parent_id=county_id, level=OrgUnit.Level.TOWNSHIP
-    ).values_list("pk", "name"):
-        lookup[name] = pk
-        for suffix in ("街道", "镇", "乡"):
-            if name.endswith(suffix):
-                lookup.setdefault(name[: -len(suffix)], pk)
-    return lookup
 
 
 # The registry columns a roster row is compared with, read as tuples (a dict per row would
@@ -138,23 +129,52 @@ def _model_values(
             values[key] = value
     township = row.values.get("township")
     if township:
-        township_id = townships.get(township) or townships.get(str(township).replace(" ", ""))
-        if township_id is None:
-            errors.append(
-                RowError(
-                    _column(parse, "township"),
-                    "bad_township",
-                    f"「{_column(parse, 'township')}」列的「{township}」不是{school.county.name}的乡镇(街道)："
-                    f"请按标准名称填写，例如「{next(iter(townships), '')}」",
-                )
-            )
+        found = townships.match(township, row.row_number)
+        if found is None:
+            errors.append(_township_error(parse, school, townships, str(township)))
         else:
-            values["township_id"] = township_id
+            values["township_id"] = found.pk
     return values, errors
 
 
+def _township_error(parse, school, townships: TownshipMatcher, written: str) -> RowError:
+    column = _column(parse, "township")
+    other = townships.other_county(written)
+    if other:
+        return RowError(
+            column,
+            "other_county_township",
+            f"「{column}」列的「{written}」是{other}的乡镇(街道)，不属于{school.county.name}："
+            "请核对是否上传了其他区县的名册",
+        )
+    closest = "」「".join(townships.suggestions(written))
+    return RowError(
+        column,
+        "bad_township",
+        f"「{column}」列的「{written}」不是{school.county.name}的乡镇(街道)："
+        f"最接近的是「{closest}」，请按标准名称填写",
+    )
+
+
+# A roster whose rows mostly name another county's townships is that county's file: one
+# file-level message instead of a row error for each.
+OTHER_COUNTY_SHARE = 0.5
+
+
+def _other_county_error(rows: int, townships: TownshipMatcher, school) -> str:
+    foreign = sum(townships.foreign.values())
+    if not rows or foreign <= OTHER_COUNTY_SHARE * rows:
+        return ""
+    county, _ = townships.foreign.most_common(1)[0]
+    return (
+        f"这份名册中的乡镇属于{county}，而本校属于{school.county.name}"
+        f"（{foreign} / {rows} 行）。请确认是否选错了学校或上传了其他区县的名册；"
+        "信息库未作任何修改。"
+    )
+
+
 def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
-    townships = _township_lookup(school.county_id)
+    townships = TownshipMatcher(school.county_id)
     # The template's grey example row (姓名 starting with 示例) is never imported.
     rows = [r for r in parse.rows if not str(r.values.get("name") or "").startswith(EXAMPLE_PREFIX)]
     existing = _existing(
@@ -175,7 +195,12 @@ def roster_plan(parse: RosterParse, school, *, today: dt.date) -> RosterPlan:
             if record is None
             else _plan_existing(row, parse, school, values, record)
         )
-    return RosterPlan(parse, plans)
+    return RosterPlan(
+        parse,
+        plans,
+        notices=townships.notices(),
+        file_error=_other_county_error(len(plans), townships, school),
+    )
 
 
 def _plan_new(row, parse, school, values) -> RowPlan:
@@ -216,7 +241,7 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
                 RowError(
                     id_column,
                     "other_school",
-                    f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请联系区县团委在系统中办理转学。",
+                    f"「{id_column}」列：该儿童已在其他学校登记，本次不会转移。如确属转学，请点本行的“申请转入本校”按钮，由该儿童所在区县团委审核后转入。",
                 )
             ],
         )

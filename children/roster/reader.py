@@ -86,7 +86,10 @@ MSG_TOO_LARGE = (
     f"文件太大（超过 {MAX_UPLOAD_BYTES // MiB} MB）：请删除无关的工作表和图片，"
     "或把名册拆成几个文件分别上传"
 )
-MSG_UNKNOWN_TYPE = "无法识别的文件类型：请上传 Excel（.xlsx/.xls）、.ods 或 .csv 文件"
+MSG_UNKNOWN_TYPE = (
+    "文件格式不对：名册须是 Excel（.xlsx、.xls）、WPS/LibreOffice 表格（.ods）或 .csv 文件。"
+    "请用 Excel 或 WPS 打开名册后另存为 .xlsx 再上传"
+)
 MSG_XML_DOCTYPE = (
     "文件内部含有不允许的 XML 定义（DOCTYPE/ENTITY），可能被篡改：请在 Excel 或 WPS 中打开后另存为新的"
     " .xlsx 文件再上传"
@@ -164,7 +167,7 @@ def read_rows(data: bytes, filename: str = "") -> Sheet:
             raise RosterFileError(MSG_ENCRYPTED)
         return _read_workbook(data, "xls")
     text = decode_text(data)
-    if text is None:
+    if text is None or not looks_like_table(text):
         raise RosterFileError(MSG_UNKNOWN_TYPE)
     return Sheet(rows=_read_csv(text), format="csv")
 
@@ -176,9 +179,40 @@ def sniff_format(data: bytes) -> str:
             return _zip_kind(archive)
     if data.startswith(_OLE2_MAGIC):
         return "xls"
-    if decode_text(data) is not None:
+    text = decode_text(data)
+    if text is not None and looks_like_table(text):
         return "csv"
     raise RosterFileError(MSG_UNKNOWN_TYPE)
+
+
+# Text that is a document of another kind (JSON, HTML/XML, a script) rather than a table.
+_NOT_TABLE_STARTS = ("{", "[", "<")
+# In CSV, almost every character is ASCII, CJK, or common punctuation; bytes that only decode
+# as GB18030 by chance give many characters outside those ranges.
+_RARE_SHARE = 0.05
+
+
+def _rare(ch: str) -> bool:
+    code = ord(ch)
+    return not (
+        code < 0x80
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or code in (0x00B7, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0xFEFF)
+    )
+
+
+def looks_like_table(text: str) -> bool:
+    """Whether decoded text can be a delimited table: not JSON/HTML/XML, some line holds a
+    delimiter, and it is not mostly rare characters (binary junk read as GB18030)."""
+    sample = text.lstrip("\ufeff \t\r\n")[:65536]
+    if not sample or sample.startswith(_NOT_TABLE_STARTS):
+        return False
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if not any(d in line for line in lines for d in (",", "\t", ";", "，")):
+        return False
+    return sum(map(_rare, sample)) <= _RARE_SHARE * len(sample)
 
 
 # --------------------------------------------------------------------------- zip formats

@@ -7,7 +7,6 @@ from .forms import LoginForm, PasswordChangeForm
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -4,9 +4,17 @@ import csv
 from pathlib import Path
 
 DIVISIONS_CSV = Path(__file__).resolve().parent / "data" / "divisions.csv"
+# Former township names (撤镇设街道, mergers) and the current township each now belongs to.
+RENAMES_CSV = Path(__file__).resolve().parent / "data" / "township_renames.csv"
 
 
 def read_divisions(path: Path = DIVISIONS_CSV) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_renames(path: Path = RENAMES_CSV) -> list[dict]:
+    """Rows of county_code, former_name, current_code, current_name, changed, source."""
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

@@ -16,7 +16,7 @@ def roster_xlsx(
     *,
     rows: int,
     division: str,
-    township: str,
+    township: str | list[str],
     seed: int = 1,
     today: dt.date = dt.date(2026, 11, 28),
 ) -> bytes:
@@ -41,7 +41,7 @@ def roster_xlsx(
             "birth_date": birth.isoformat(),
             "grade": f"{rnd.randint(1, 9)}年级",
             "class_name": f"{rnd.randint(1, 4)}班",
-            "township": township,
+            "township": township if isinstance(township, str) else township[n % len(township)],
             "village": "新村",
             "left_behind_type": "双亲外出务工",
             "guardianship_type": "祖辈监护",

@@ -80,3 +80,41 @@ def test_the_national_form_layout_has_its_title_and_columns(client, alice, wuxin
         and first["父母双方同时外出"] == "是"
         and first["监护类型"] == "监护情况较好"
     )
+
+
+def test_the_list_page_puts_its_filters_on_the_export_link_it_swaps(client, alice, wuxing_school):
+    ChildFactory(school=wuxing_school, grade=5)
+    client.force_login(alice)
+    url = reverse("children:list") + f"?school={wuxing_school.pk}&flags=unguarded&flags=low_income"
+    swapped = client.get(url + "&page=2", headers={"HX-Request": "true"})
+    body = swapped.content.decode()
+    assert 'data-testid="export-link"' in body  # inside the part htmx replaces
+    assert (
+        f"/children/export/?school={wuxing_school.pk}&amp;flags=unguarded&amp;flags=low_income"
+        in body
+    )
+    assert "page=" not in body.split('data-testid="export-link"')[0].rsplit("href=", 1)[1]
+
+
+def test_the_export_page_names_the_filters_that_apply(client, alice, wuxing_school):
+    ChildFactory(school=wuxing_school, grade=5, name="王小明")
+    ChildFactory(school=wuxing_school, grade=3)
+    client.force_login(alice)
+    response = client.get(reverse("children:export") + f"?school={wuxing_school.pk}&q=王小&grade=5")
+    assert response.context["count"] == 1
+    assert response.context["filters"] == [
+        "姓名或身份证号：王小",
+        "状态：在册",
+        f"学校：{wuxing_school.name}",
+        "年级：五年级",
+    ]
+
+
+def test_an_export_with_a_filter_outside_the_scope_is_refused_not_widened(
+    client, alice, wuxing_child, changxing_school
+):
+    client.force_login(alice)
+    url = reverse("children:export") + f"?school={changxing_school.pk}"
+    response = client.post(url, {"layout": "list"})
+    assert response.status_code == 302 and response["Location"] == reverse("children:list")
+    assert not AccessLog.objects.filter(action="export").exists()

@@ -201,17 +201,26 @@ def test_the_error_sheet_holds_the_rejected_rows_with_reasons(client, carol, wux
     assert all(r[1] for r in rows[1:])
 
 
-def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_chinese_message(
-    client, carol, wuxing_school
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("名册.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
+        ("名册.xlsx", '{"rows": [["姓名", "身份证号"]]}'.encode()),  # a .json renamed
+        ("名册.xls", bytes((i * 97 + 31) % 127 + 129 for i in range(4000))),  # junk bytes
+    ],
+)
+def test_a_file_that_is_not_a_spreadsheet_is_refused_at_upload_as_the_wrong_format(
+    client, carol, wuxing_school, name, data
 ):
     client.force_login(carol)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     response = client.post(
         reverse("children:roster_upload"),
-        {"school": wuxing_school.pk, "file": SimpleUploadedFile("名册.xlsx", png)},
+        {"school": wuxing_school.pk, "file": SimpleUploadedFile(name, data)},
     )
     assert response.status_code == 200
-    assert "无法识别的文件类型" in response.content.decode()
+    body = response.content.decode()
+    assert "文件格式不对" in body and ".xlsx" in body and ".csv" in body
+    assert "未找到表头" not in body
     assert not RosterUpload.objects.exists()
 
 
@@ -298,3 +307,32 @@ def test_the_error_sheet_holds_rows_rejected_by_the_registry_with_their_cells(
     first = dict(zip(rows[0], rows[1], strict=False))
     assert first["原行号"] == 2 and "其他学校" in first["未导入原因"]
     assert first["姓名"] and len(str(first["身份证号"])) == 18
+
+
+def test_a_roster_with_nothing_new_or_changed_closes_itself_as_in_step(
+    client, carol, wuxing_school
+):
+    from .roster_files import roster_xlsx
+
+    data = roster_xlsx(rows=3, division="330502", township="")
+    client.force_login(carol)
+    client.post(
+        reverse("children:roster_upload"),
+        {"school": wuxing_school.pk, "file": SimpleUploadedFile("a.xlsx", data)},
+    )
+    first = RosterUpload.objects.get()
+    client.post(reverse("children:roster_confirm", args=[first.pk]))
+    response = client.post(
+        reverse("children:roster_upload"),
+        {"school": wuxing_school.pk, "file": SimpleUploadedFile("b.xlsx", data)},
+        follow=True,
+    )
+    again = RosterUpload.objects.latest("pk")
+    assert (again.status, again.unchanged, again.new, again.updated) == ("in_step", 3, 0, 0)
+    body = response.content.decode()
+    assert "名册与信息库一致，无需导入" in body and "无需导入" in again.get_status_display()
+    assert 'data-testid="confirm-import"' not in body and "待确认" not in body
+    # Nothing is left waiting: it cannot be confirmed later either.
+    client.post(reverse("children:roster_confirm", args=[again.pk]))
+    again.refresh_from_db()
+    assert again.status == "in_step" and again.confirmed_at is None

@@ -279,7 +279,11 @@ def test_a_child_aged_sixteen_or_more_on_the_day_is_outside_the_definition(birth
 
     assert result.rows[0].codes == code
     if code:
-        assert "不满十六周岁" in result.rows[0].errors[0].message
+        message = result.rows[0].errors[0].message
+        age = 16 if birth.year == 2010 else 18
+        # The child's age once, the rule once, in digits: never "18 … 十六".
+        assert f"已满{age}周岁" in message and "不满16周岁" in message
+        assert "十六" not in message and message.count("16") == (2 if age == 16 else 1)
 
 
 @pytest.mark.parametrize(
@@ -691,8 +695,25 @@ def test_an_xlsx_renamed_to_csv_is_still_read_as_xlsx():
 def test_a_png_renamed_to_xlsx_is_refused():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
 
-    with pytest.raises(RosterFileError, match="无法识别的文件类型"):
+    with pytest.raises(RosterFileError, match="文件格式不对"):
         read_rows(png, "roster.xlsx")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '[{"姓名": "张三", "身份证号": "330502201407210614"}]'.encode(),  # .json renamed
+        b"<html><body><table><tr><td>a</td></tr></table></body></html>",  # HTML saved as .xls
+        bytes((i * 97 + 31) % 127 + 129 for i in range(4000)),  # junk that decodes as GB18030
+        "名单说明\n本文件仅供参考\n".encode(),  # text without any table
+    ],
+)
+def test_a_file_that_is_not_a_spreadsheet_is_refused_as_the_wrong_format(data):
+    for check in (sniff_format, lambda d: read_rows(d, "名册.xlsx")):
+        with pytest.raises(RosterFileError) as caught:
+            check(data)
+        assert caught.value.message.startswith("文件格式不对")
+        assert all(ext in caught.value.message for ext in (".xlsx", ".xls", ".ods", ".csv"))
 
 
 def test_a_word_document_is_refused_as_an_unknown_type():
@@ -701,7 +722,7 @@ def test_a_word_document_is_refused_as_an_unknown_type():
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
 
-    with pytest.raises(RosterFileError, match="无法识别的文件类型"):
+    with pytest.raises(RosterFileError, match="文件格式不对"):
         sniff_format(out.getvalue())
 
 

@@ -60,7 +60,7 @@ def test_it_refuses_a_second_registration_of_the_same_id(carol, wuxing_school):
         (
             {"id_number": resident_id_build("330502", dt.date(2009, 1, 1), 11)},
             "id_number",
-            "已满十六周岁",
+            "已满17周岁，不在登记范围内（农村留守儿童指不满16周岁的未成年人）",
         ),
         ({"id_number": "330502201605030241"}, "id_number", "校验位"),
     ],
@@ -139,7 +139,7 @@ def test_a_restore_brings_the_child_back_and_keeps_the_leave_in_history(alice, w
     ]
 
 
-def test_a_transfer_moves_school_township_and_county_and_keeps_the_old_school_in_history(
+def test_a_transfer_moves_school_and_county_and_keeps_the_old_school_in_history(
     alice, wuxing_child, changxing_school
 ):
     old_school = wuxing_child.school_id
@@ -158,6 +158,47 @@ def test_a_transfer_moves_school_township_and_county_and_keeps_the_old_school_in
     assert changes["school"] == [old_school, changxing_school.pk]
     record = change_history(wuxing_child).get(action="transfer")
     assert record.source == ChangeRecord.Source.TRANSFER and record.reason == "随祖父母迁居"
+
+
+def test_a_transfer_keeps_the_childs_township_and_village(alice, wuxing, wuxing_child):
+    """The defect: the child's township became the new school's while the village stayed."""
+    from huzhou_care.orgs.models import OrgUnit
+
+    from ..factories import SchoolFactory
+
+    home = wuxing_child.township
+    wuxing_child.village = "义皋村"
+    wuxing_child.save()
+    elsewhere = OrgUnit.objects.filter(parent=wuxing, level="township").exclude(pk=home.pk).first()
+    new_school = SchoolFactory(county=wuxing, township=elsewhere, name="八里店镇中心小学")
+    changes = child_transfer(
+        child=wuxing_child, to_school=new_school, grade=None, class_name="", note="", actor=alice
+    )
+    wuxing_child.refresh_from_db()
+    assert wuxing_child.school == new_school
+    assert (wuxing_child.township, wuxing_child.village) == (home, "义皋村")
+    assert "township" not in changes and "village" not in changes
+
+
+def test_after_a_transfer_to_another_county_the_home_stays_and_the_record_can_be_edited(
+    bob, wuxing_child, changxing_school
+):
+    home = wuxing_child.township
+    child_transfer(
+        child=wuxing_child,
+        to_school=changxing_school,
+        grade=None,
+        class_name="",
+        note="",
+        actor=bob,
+    )
+    wuxing_child.refresh_from_db()
+    assert wuxing_child.county == changxing_school.county and wuxing_child.township == home
+    # The receiving district edits something else: the home in 吴兴区 is not a reason to refuse.
+    changes = child_update(child=wuxing_child, data={"notes": "已转入"}, source=ChangeSource(bob))
+    wuxing_child.refresh_from_db()
+    assert changes == {"notes": ["", "已转入"]} and wuxing_child.township == home
+    assert wuxing_child in Child.objects.visible_to(bob)
 
 
 def test_the_registry_as_of_a_past_date_counts_who_was_on_it(alice, wuxing_child):

@@ -1,20 +1,16 @@
 """Roster tasks: idempotent, all-or-nothing, and really run by a Celery worker process
 through Redis (the integration test needs REDIS_URL and a database the worker can reach)."""
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from children import services
 from children.models import Child, RosterUpload
 from huzhou_care.audit.models import ChangeRecord
 
+from ..worker import needs_worker, purge_queue, start_worker, stop_worker
 from .roster_files import roster_xlsx
 
 
@@ -64,45 +60,12 @@ def test_an_import_that_fails_midway_writes_nothing(carol, wuxing_school, monkey
     assert "未作任何修改" in upload.message
 
 
-def _worker_env():
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""),
-    reason="needs REDIS_URL and PostgreSQL, shared with a worker process",
-)
+@needs_worker
 def test_a_real_worker_checks_and_imports_a_large_roster(carol, wuxing_school):
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "huzhou_care",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "celery",
-        ],
-        cwd=settings.BASE_DIR,
-        env=_worker_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    purge_queue()
+    worker = start_worker()
     try:
         upload = _large_upload(wuxing_school, carol)
         assert _wait_for(upload, "preview").new == 2500
@@ -111,8 +74,7 @@ def test_a_real_worker_checks_and_imports_a_large_roster(carol, wuxing_school):
         done = _wait_for(upload, "done")
         assert done.new == 2500 and Child.objects.count() == 2500
     finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
+        output = stop_worker(worker)
     assert "Traceback" not in output, output
 
 

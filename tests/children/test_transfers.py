@@ -45,6 +45,9 @@ def test_a_clerk_asks_for_a_child_and_the_holding_district_approves(
     upload = _carol_uploads(client, carol, wuxing_school, roster)
     page = client.get(reverse("children:roster_detail", args=[upload.pk])).content.decode()
     assert "申请转入本校" in page
+    # The row's message points to the button next to it, not to a phone call.
+    assert "请点本行的“申请转入本校”按钮" in page and "请联系区县团委" not in page
+    assert upload.status == "in_step"  # nothing to import: closed, but rows may still ask
     response = client.post(
         reverse("children:roster_transfer_request", args=[upload.pk, 2]), {"note": "随父母回乡就读"}
     )

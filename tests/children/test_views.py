@@ -222,3 +222,63 @@ def test_malformed_parameters_are_ignored_not_errors(client, carol, wuxing_child
         == 200
     )
     assert client.get(reverse("children:roster_template"), {"school": "abc"}).status_code == 200
+
+
+def test_the_list_and_the_page_agree_as_of_a_day_over_a_child_with_a_real_history(
+    client, alice, wuxing_school
+):
+    """Registered on 2023-01-21 (entered into the portal later, by a roster), guardian changed
+    in 2025, left in 2026: the list as of each day and the child's page as of it agree."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from children.services import child_leave, child_update
+    from huzhou_care.audit.models import ChangeRecord
+    from huzhou_care.audit.services import ChangeSource, change_history
+
+    from ..factories import ChildFactory
+
+    child = ChildFactory(school=wuxing_school, registered_on=dt.date(2023, 1, 21))
+    ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(child),
+        object_id=child.pk,
+        action="create",
+        changes={"name": [None, child.name]},
+        at=timezone.make_aware(dt.datetime(2024, 9, 3, 10)),  # the roster that brought her in
+    )
+    child_update(child=child, data={"guardian_name": "新监护人"}, source=ChangeSource(alice))
+    change_history(child).filter(action="update").update(
+        at=timezone.make_aware(dt.datetime(2025, 3, 1, 9))
+    )
+    child_leave(
+        child=child,
+        on=dt.date(2026, 6, 30),
+        reason="turned_16",
+        note="",
+        source=ChangeSource(alice),
+    )
+    client.force_login(alice)
+
+    def listed(day):
+        page = client.get(reverse("children:list"), {"as_of": day}).context["page"]
+        return child.pk in [c.pk for c in page.object_list]
+
+    def shown(day):
+        return client.get(reverse("children:detail", args=[child.pk]), {"as_of": day})
+
+    for day, on_list, state, guardian in [
+        ("2023-01-20", False, "not_yet", None),
+        ("2023-01-21", True, "on_registry", "王秀英"),
+        ("2024-06-01", True, "on_registry", "王秀英"),  # the day of the report
+        ("2025-03-01", True, "on_registry", "新监护人"),
+        ("2026-06-30", False, "left", "新监护人"),
+    ]:
+        response = shown(day)
+        assert listed(day) is on_list, day
+        assert response.context["as_of_state"] == state, day
+        banner = response.content.decode().split('data-testid="as-of-banner">')[1]
+        assert ("尚未登记" in banner) is (state == "not_yet"), day
+        assert ("在册" in banner.split("</div>")[0]) is on_list, day
+        if guardian:
+            assert response.context["child"].guardian_name == guardian, day
+            assert response.context["child"].status == ("active" if on_list else "left"), day

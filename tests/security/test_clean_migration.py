@@ -8,7 +8,7 @@ from children.models import Child, RosterRow, RosterUpload
 
 from ..factories import ChildFactory
 
-migration = importlib.import_module("children.migrations.0007_clean_stored_text")
+migration = importlib.import_module("children.migrations.0008_clean_stored_text")
 
 
 def test_the_migration_cleans_stored_children_and_previews(carol, wuxing_school):

@@ -143,7 +143,7 @@ def test_rejected_rows_kept_per_upload_are_capped(client, settings, carol, wuxin
     client.force_login(carol)
     _upload(client, wuxing_school, "bad.xlsx", hostile.xlsx_rows(12))  # every ID is invalid
     upload = RosterUpload.objects.get()
-    assert upload.status == RosterUpload.Status.PREVIEW
+    assert upload.status == RosterUpload.Status.IN_STEP  # nothing to import: closed itself
     assert upload.rejected == 12
     assert RosterRow.objects.filter(upload=upload).count() == 5
     assert any("只列出并可下载前 5 行" in w for w in upload.warnings)

@@ -47,6 +47,8 @@ class Command(BaseCommand):
         except RosterFileError as exc:
             raise CommandError(f"{path.name}：{exc.message}") from None
         plan = roster_plan(parsed, school_obj, today=today)
+        if plan.file_error:
+            raise CommandError(f"{path.name}：{plan.file_error}")
         source = ChangeSource(None, ChangeRecord.Source.IMPORT, f"cli:{path.name}"[:64])
         summary = (
             plan.summary()
@@ -60,7 +62,7 @@ class Command(BaseCommand):
                 for p in plan.rows
                 for e in p.errors
             ],
-            "warnings": list(parsed.warnings),
+            "warnings": [*parsed.warnings, *plan.notices],
         }
         if options["json"]:
             self.stdout.write(_json_dumps(report))
