@@ -173,14 +173,14 @@ def national_form_export(qs, *, full: bool, unit: str) -> StreamingSheet:
     mid, mph = _masker(full)
     sheet = StreamingSheet("农村留守儿童基本情况登记表")
     sheet.title_row("农村留守儿童基本情况登记表")
-    sheet.sheet.append(
+    sheet.plain_row(
         [f"填报单位：{unit}", None, None, None, f"填报日期：{timezone.localdate():%Y年%m月%d日}"]
     )
     sheet.header(["序号"] + [h for h, _ in NATIONAL_COLUMNS], [6] + [14] * len(NATIONAL_COLUMNS))
     for number, row in enumerate(_rows(qs), start=1):
         sheet.append([number] + [fn(row, mid, mph) for _, fn in NATIONAL_COLUMNS])
-    sheet.sheet.append([])
-    sheet.sheet.append(
+    sheet.plain_row([])
+    sheet.plain_row(
         [
             "单位负责人：",
             None,

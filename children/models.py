@@ -350,6 +350,9 @@ class TransferRequest(models.Model):
     upload = models.ForeignKey(
         RosterUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the asking school's roster said: all the asking side sees of the child until the
+    # holding district decides (the registered name and school are not theirs to see).
+    asked_name = models.CharField(_("申请方填写的姓名"), max_length=50, blank=True)
     note = models.CharField(_("申请说明"), max_length=200)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING

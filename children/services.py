@@ -6,15 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
+from huzhou_care.orgs.models import School
+from huzhou_care.text import clean_name, clean_text
 
 from . import choices as c
 from .identity import MAX_AGE, ResidentIdError, age_on, resident_id_parse
@@ -308,7 +313,11 @@ def _parse_upload(upload: RosterUpload, today: dt.date):
 
 def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> None:
     """Parse the stored file and compare it with the registry; store the per-row outcome.
-    Writes nothing to the registry. Safe to run again (it rebuilds the preview)."""
+    Writes nothing to the registry. Safe to run again (it rebuilds the preview).
+
+    Whatever goes wrong (a bad file, or an unexpected error while checking or while storing
+    the preview), the upload ends failed with a Chinese message and its file is deleted: the
+    clerk never watches a progress bar that will not move."""
     if not _claim(
         upload_id,
         [RosterUpload.Status.PENDING, RosterUpload.Status.PARSING],
@@ -322,22 +331,38 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
         parsed = _parse_upload(upload, today)
         roster_progress_set(upload_id, 50)
         plan = roster_plan(parsed, upload.school, today=today)
+        if plan.file_error:  # another county's file: one message, not a row error for each
+            raise RosterFileError(plan.file_error)
+        roster_progress_set(upload_id, 70)
+        _store_preview(upload_id, parsed, plan)
     except RosterFileError as exc:
         _fail(upload_id, exc.message)
         return
     except Exception:
-        # Never leave the clerk watching a progress bar that will not move.
         logger.exception("roster preview failed for upload %s", upload_id)
-        _fail(
-            upload_id,
-            "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。",
-        )
+        _fail(upload_id, MSG_CHECK_FAILED)
         return
-    if plan.file_error:  # another county's file: one message, not a row error for each
-        _fail(upload_id, plan.file_error)
-        return
-    roster_progress_set(upload_id, 70)
+    roster_progress_set(upload_id, 100)
+
+
+MSG_CHECK_FAILED = "检查文件时系统出错，信息库未作任何修改。请稍后重新上传；如仍出错请联系管理员。"
+
+
+def roster_max_rejected_rows() -> int:
+    """How many rejected rows an upload keeps for its preview and error sheet."""
+    return int(getattr(settings, "ROSTER_MAX_REJECTED_ROWS", 1000))
+
+
+@transaction.atomic
+def _store_preview(upload_id: int, parsed, plan) -> None:
     counts = plan.summary()
+    cap = roster_max_rejected_rows()
+    warnings = [*parsed.warnings, *plan.notices]
+    if counts["rejected"] > cap:
+        warnings.append(
+            f"共有 {counts['rejected']} 行不予导入，只列出并可下载前 {cap} 行："
+            "请先改正这些行（通常是同一类问题）后重新上传"
+        )
     # Nothing to confirm: the upload closes itself instead of waiting as 待确认 with no button.
     in_step = not (counts["created"] or counts["updated"])
     message = ""
@@ -347,30 +372,51 @@ def roster_preview_build(upload_id: int, *, today: dt.date | None = None) -> Non
             if counts["rejected"]
             else ""
         )
-    with transaction.atomic():
-        RosterRow.objects.filter(upload_id=upload_id).delete()
-        RosterRow.objects.bulk_create(
-            (_preview_row(upload_id, p) for p in plan.rows), batch_size=2000
-        )
-        RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
-            status=RosterUpload.Status.IN_STEP if in_step else RosterUpload.Status.PREVIEW,
-            progress=100,
-            rows=counts["rows"],
-            new=counts["created"],
-            updated=counts["updated"],
-            unchanged=counts["unchanged"],
-            rejected=counts["rejected"],
-            warnings=[*parsed.warnings, *plan.notices],
-            header=parsed.header,
-            message=message,
-        )
-    roster_progress_set(upload_id, 100)
+    kept = 0
+
+    def preview_rows():
+        nonlocal kept
+        for p in plan.rows:
+            if p.outcome == RosterRow.Outcome.REJECTED:
+                kept += 1
+                if kept > cap:
+                    continue
+            yield _preview_row(upload_id, p)
+
+    RosterRow.objects.filter(upload_id=upload_id).delete()
+    RosterRow.objects.bulk_create(preview_rows(), batch_size=2000)
+    RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.PARSING).update(
+        status=RosterUpload.Status.IN_STEP if in_step else RosterUpload.Status.PREVIEW,
+        progress=100,
+        rows=counts["rows"],
+        new=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected=counts["rejected"],
+        warnings=[clean_text(w) for w in warnings],
+        header=[clean_text(h) for h in parsed.header],
+        message=message,
+    )
 
 
 def _fail(upload_id: int, message: str) -> None:
-    RosterUpload.objects.filter(pk=upload_id).update(
-        status=RosterUpload.Status.FAILED, message=message[:300]
-    )
+    """The check ended badly: the upload is failed (unless cancelled meanwhile) and its file,
+    which holds personal data and will never be imported, is deleted."""
+    RosterUpload.objects.filter(
+        pk=upload_id, status__in=[RosterUpload.Status.PENDING, RosterUpload.Status.PARSING]
+    ).update(status=RosterUpload.Status.FAILED, message=message[:300])
+    roster_file_delete(upload_id)
+
+
+def roster_file_delete(upload_id: int) -> bool:
+    """Delete an upload's stored file (the preview rows and the history stay)."""
+    upload = RosterUpload.objects.filter(pk=upload_id).exclude(file="").first()
+    if upload is None:
+        return False
+    name = upload.file.name
+    RosterUpload.objects.filter(pk=upload_id, file=name).update(file="")
+    upload.file.storage.delete(name)
+    return True
 
 
 def _preview_row(upload_id: int, plan_row) -> RosterRow:
@@ -390,9 +436,32 @@ def _preview_row(upload_id: int, plan_row) -> RosterRow:
 
 
 def _json_cell(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
+    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return str(value) if isinstance(value, dt.timedelta) else value.isoformat()
+    if isinstance(value, str):  # NUL cannot be stored by PostgreSQL; controls break the sheet
+        return clean_text(value, multiline=True)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value
+
+
+MSG_IMPORT_RACE = (
+    "导入未完成，信息库未作任何修改：就在刚才，其他名册同时导入了本名册中的部分儿童。"
+    "请重新上传本名册，查看最新的检查结果后再确认导入。"
+)
+MSG_IMPORT_FAILED = (
+    "导入时系统出错，信息库未作任何修改。请稍后再次点击“确认导入”；如仍出错请联系管理员。"
+)
+
+
+def _unique_race(exc: BaseException) -> bool:
+    """A unique constraint refused a row another writer inserted first (Django's
+    IntegrityError, or the driver's own unique violation from a raw COPY)."""
+    while exc is not None:
+        if isinstance(exc, IntegrityError) or getattr(exc, "pgcode", None) == "23505":
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def roster_confirm(*, upload: RosterUpload, actor) -> bool:
@@ -410,16 +479,7 @@ def roster_confirm(*, upload: RosterUpload, actor) -> bool:
         return False
     roster_progress_set(upload.pk, 0)
     if upload.size <= ROSTER_INLINE_MAX_BYTES:
-        try:
-            roster_import_run(upload.pk)
-        except Exception:
-            # Nothing was written (one transaction); let the clerk confirm again.
-            logger.exception("roster import failed for upload %s", upload.pk)
-            RosterUpload.objects.filter(pk=upload.pk, status=RosterUpload.Status.IMPORTING).update(
-                status=RosterUpload.Status.PREVIEW,
-                message="导入时系统出错，信息库未作任何修改。请稍后再次点击“确认导入”；如仍出错请联系管理员。",
-            )
-            raise
+        roster_import_run(upload.pk)
     else:
         from .tasks import roster_import_task
 
@@ -428,6 +488,31 @@ def roster_confirm(*, upload: RosterUpload, actor) -> bool:
 
 
 def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
+    """Import the confirmed upload; the outcome is recorded on the upload, never raised.
+
+    Losing a race (another upload inserted one of the same children first: the unique ID
+    constraint refuses the row and the whole import rolls back) ends the upload failed with a
+    Chinese message; an unexpected error puts it back to 待确认 with a message, so that the
+    clerk may confirm again. Only transient database errors propagate, for the task's retry."""
+    try:
+        _roster_import(upload_id, today=today)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        if _unique_race(exc):
+            logger.info("roster import %s lost a race on a unique ID; nothing written", upload_id)
+            RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).update(
+                status=RosterUpload.Status.FAILED, message=MSG_IMPORT_RACE
+            )
+            roster_file_delete(upload_id)
+            return
+        logger.exception("roster import failed for upload %s", upload_id)
+        RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).update(
+            status=RosterUpload.Status.PREVIEW, message=MSG_IMPORT_FAILED
+        )
+
+
+def _roster_import(upload_id: int, *, today: dt.date | None = None) -> None:
     """Write the confirmed upload in one transaction. The file is parsed and compared again,
     so what is written matches the registry as it is now. Runs once: the upload row is
     locked and must still be 'importing'."""
@@ -467,14 +552,73 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
 
 
 def roster_cancel(*, upload: RosterUpload) -> bool:
-    return _claim(
+    """Cancel an upload that is not imported: queued, being checked, waiting for
+    confirmation, failed, or confirmed but not yet started (a running import holds the row
+    lock: the cancel waits for it and then finds it done). The file is deleted at once; a
+    check still running finds the upload cancelled and stores nothing."""
+    cancelled = _claim(
         upload.pk,
-        [RosterUpload.Status.PREVIEW, RosterUpload.Status.FAILED],
+        [
+            RosterUpload.Status.PENDING,
+            RosterUpload.Status.PARSING,
+            RosterUpload.Status.PREVIEW,
+            RosterUpload.Status.FAILED,
+            RosterUpload.Status.IMPORTING,
+        ],
         RosterUpload.Status.CANCELLED,
     )
+    if cancelled:
+        RosterRow.objects.filter(upload_id=upload.pk).delete()
+        roster_file_delete(upload.pk)
+    return cancelled
+
+
+def roster_files_purge(*, keep_days: int | None = None, now=None) -> int:
+    """Delete the stored files of uploads imported (or found already in step) more than
+    ``keep_days`` ago (``settings.ROSTER_FILE_KEEP_DAYS``), and of any cancelled or failed upload that still
+    has one. Rows, counts and history stay. Returns how many files were deleted."""
+    keep_days = settings.ROSTER_FILE_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    ids = list(
+        RosterUpload.objects.exclude(file="")
+        .filter(
+            Q(status=RosterUpload.Status.DONE, confirmed_at__lt=cutoff)
+            | Q(status=RosterUpload.Status.IN_STEP, uploaded_at__lt=cutoff)
+            | Q(status__in=[RosterUpload.Status.CANCELLED, RosterUpload.Status.FAILED])
+        )
+        .values_list("pk", flat=True)
+    )
+    return sum(roster_file_delete(pk) for pk in ids)
 
 
 # --- Transfer requests ---------------------------------------------------------------------
+
+
+MSG_TRANSFER_NOT_OTHER = "只有“已在其他学校登记”的行可以申请转入。"
+MSG_TRANSFER_GONE = "该儿童已不在其他学校，请重新上传名册。"
+MSG_TRANSFER_MISMATCH = (
+    "申请未提交：名册中的姓名或出生日期与该身份证号登记的儿童不一致。请对照户口簿核对本行的姓名和"
+    "身份证号后重新上传；确属本校学生的，请联系区县团委。"
+)
+MSG_TRANSFER_PENDING = "该儿童已有一份待处理的转学申请，请等待区县团委处理。"
+MSG_TRANSFER_TOO_MANY = (
+    "本校待处理的转学申请已有 {count} 份（上限 {limit} 份）：请等待区县团委处理后再提交新的申请。"
+)
+
+
+def transfer_max_pending_per_school() -> int:
+    return int(getattr(settings, "TRANSFER_MAX_PENDING_PER_SCHOOL", 30))
+
+
+def _same_person(asked_name: str, child: Child, id_number: str) -> bool:
+    """The roster row names the registered child: same name (spaces and invisible characters
+    aside) and the ID's birth date is the one registered."""
+    try:
+        born = resident_id_parse(id_number).birth_date
+    except ResidentIdError:
+        return False
+    squeeze = lambda text: "".join(clean_name(text or "").split())  # noqa: E731
+    return squeeze(asked_name) == squeeze(child.name) and born == child.birth_date
 
 
 @transaction.atomic
@@ -482,27 +626,49 @@ def transfer_request_create(
     *, upload: RosterUpload, row_number: int, actor, note: str
 ) -> TransferRequest:
     """A school whose roster row was refused because the child is registered at another
-    school asks to receive the child. The child's current side is not shown to the asker."""
+    school asks to receive the child.
+
+    Nothing of the registered child reaches the asker: the request keeps what the roster row
+    said (``asked_name``), and a row whose name or birth date does not match the registered
+    child is refused without saying whom the ID belongs to. A school holds at most
+    ``TRANSFER_MAX_PENDING_PER_SCHOOL`` pending requests (its school row is locked while it
+    counts, so two requests at once cannot both pass), and one request per child is pending
+    at a time (a unique constraint: the second of two requests at once gets a message)."""
     row = upload.preview_rows.filter(
         row_number=row_number, outcome=RosterRow.Outcome.REJECTED
     ).first()
     if row is None or not any(e["code"] == "other_school" for e in row.errors):
-        raise ValidationError("只有“已在其他学校登记”的行可以申请转入。")
+        raise ValidationError(MSG_TRANSFER_NOT_OTHER)
     child = Child.objects.filter(id_number=row.id_number).first()
     if child is None or child.school_id == upload.school_id:
-        raise ValidationError("该儿童已不在其他学校，请重新上传名册。")
+        raise ValidationError(MSG_TRANSFER_GONE)
+    if not _same_person(row.name, child, row.id_number):
+        raise ValidationError(MSG_TRANSFER_MISMATCH)
+    School.objects.select_for_update().filter(pk=upload.school_id).first()
+    pending = TransferRequest.objects.filter(
+        to_school_id=upload.school_id, status=TransferRequest.Status.PENDING
+    ).count()
+    limit = transfer_max_pending_per_school()
+    if pending >= limit:
+        raise ValidationError(MSG_TRANSFER_TOO_MANY.format(count=pending, limit=limit))
     if TransferRequest.objects.filter(child=child, status=TransferRequest.Status.PENDING).exists():
-        raise ValidationError("该儿童已有一份待处理的转学申请，请等待区县团委处理。")
+        raise ValidationError(MSG_TRANSFER_PENDING)
     request = TransferRequest(
         child=child,
         from_school_id=child.school_id,
         to_school=upload.school,
         upload=upload,
+        asked_name=row.name[:50],
         note=note,
         requested_by=actor,
     )
-    request.full_clean()
-    request.save()
+    request.full_clean(validate_constraints=False)  # the database decides, below
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # Another school's request for the same child committed first.
+        raise ValidationError(MSG_TRANSFER_PENDING) from None
     return request
 
 

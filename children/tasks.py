@@ -15,3 +15,8 @@ def roster_preview_task(upload_id: int) -> None:
 @shared_task(name="children.roster_import", **TASK_OPTIONS)
 def roster_import_task(upload_id: int) -> None:
     services.roster_import_run(upload_id)
+
+
+@shared_task(name="children.roster_files_purge", **TASK_OPTIONS)
+def roster_files_purge_task() -> int:
+    return services.roster_files_purge()

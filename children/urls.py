@@ -6,6 +6,7 @@ app_name = "children"
 
 urlpatterns = [
     path("", views.child_list, name="list"),
+    path("search/", views.child_search, name="search"),
     path("risk/", views.risk_list, name="risk"),
     path("register/", views.child_register, name="register"),
     path("export/", views.child_export, name="export"),

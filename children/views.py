@@ -1,10 +1,15 @@
 """Registry pages. Each view: scoped read or one service call; no role checks by hand."""
 
+import json
+import re
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +19,7 @@ from huzhou_care.accounts.masking import may_unmask
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
+from huzhou_care.logmask import mask
 from huzhou_care.orgs.models import School
 from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE, workbook_file
 
@@ -56,17 +62,83 @@ def _log_page(request, action, page, params):
     )
 
 
+# Searches that hold an ID number (or any run of 6+ digits) never travel in a URL: the form
+# posts them, the term waits in the session under a random search id, and the list's URL
+# (browser history, the web server's request log, the Referer) carries only that id.
+SEARCH_SESSION_KEY = "child_searches"
+SEARCHES_KEPT = 20
+_DIGITS = re.compile(r"\d{6}")
+
+
+def _sensitive(term: str) -> bool:
+    return bool(_DIGITS.search("".join(term.split())))
+
+
+def _stash_search(request, term: str) -> str:
+    searches = dict(request.session.get(SEARCH_SESSION_KEY) or {})
+    token = secrets.token_urlsafe(9)
+    searches[token] = term
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _filter_params(request):
+    """The list filters of this request, with a search id replaced by its term."""
+    params = request.GET.copy()
+    token = params.pop("search", [""])[-1]
+    if token:
+        term = (request.session.get(SEARCH_SESSION_KEY) or {}).get(token)
+        if term:
+            params["q"] = term
+    return params
+
+
+def _list_url(params) -> str:
+    params = params.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    query = _clean_query(params)
+    return reverse("children:list") + (f"?{query}" if query else "")
+
+
+@role_required(CHILD_ROLES)
+@require_POST
+def child_search(request):
+    """The filter form posts here; the list opens at a URL without any ID number."""
+    params = request.POST.copy()
+    term = (params.get("q") or "").strip()
+    if term and _sensitive(term):
+        params.pop("q")
+        params["search"] = _stash_search(request, term)
+    url = _list_url(params)
+    if request.htmx:  # swap the table in place, and put the clean URL in the address bar
+        response = HttpResponse()
+        response["HX-Location"] = json.dumps({"path": url, "target": "#registry-table"})
+        return response
+    return redirect(url)
+
+
 @require_GET
 @role_required(CHILD_ROLES)
 def child_list(request):
-    form = ChildFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if request.GET else {}
+    if _sensitive(request.GET.get("q") or ""):  # an old bookmark or a typed URL
+        params = request.GET.copy()
+        params["search"] = _stash_search(request, params.pop("q")[-1].strip())
+        return redirect(_list_url(params))
+    params = _filter_params(request)
+    form = ChildFilterForm(params or None, user=request.user)
+    filters = form.filters() if params else {}
     page = Paginator(selectors.child_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = {k: v for k, v in request.GET.items() if v and k != "page"}
+    logged = {k: v for k, v in query.items() if k != "search"}
+    if filters.get("q"):
+        logged["q"] = mask(filters["q"]) if _sensitive(filters["q"]) else filters["q"]
     _log_page(
-        request, AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST, page, query
+        request,
+        AccessLog.Action.SEARCH if filters.get("q") else AccessLog.Action.LIST,
+        page,
+        logged,
     )
     context = {"form": form, "page": page, "query": query, "filter_query": _filter_query(request)}
     # The export link is part of what htmx swaps, so it always carries the filters shown.
@@ -76,7 +148,12 @@ def child_list(request):
 
 def _filter_query(request) -> str:
     """The list's filters as a query string (every value of a multi-valued one, no page)."""
-    params = request.GET.copy()
+    return _clean_query(request.GET)
+
+
+def _clean_query(params) -> str:
+    """``params`` as a query string without the page and without empty values."""
+    params = params.copy()
     params.pop("page", None)
     for key in list(params):
         values = [v for v in params.getlist(key) if v]
@@ -271,13 +348,14 @@ def child_transfer(request, pk):
 @role_required(CHILD_ROLES)
 def child_export(request):
     """GET: the export options for the current filters. POST: the file, logged."""
-    filter_form = ChildFilterForm(request.GET or None, user=request.user)
-    if request.GET and not filter_form.is_valid():
+    params = _filter_params(request)
+    filter_form = ChildFilterForm(params or None, user=request.user)
+    if params and not filter_form.is_valid():
         # A filter that does not apply (e.g. a school outside the scope) must not silently
         # widen the export to the whole scope.
         messages.error(request, "筛选条件无效，请在儿童信息库重新筛选后再导出。")
         return redirect("children:list")
-    filters = filter_form.filters() if request.GET else {}
+    filters = filter_form.filters() if params else {}
     form = ExportForm(
         request.POST or None, may_unmask=may_unmask(request.user), initial={"layout": "list"}
     )
@@ -289,7 +367,9 @@ def child_export(request):
             sheet = exports.national_form_export(qs, full=full, unit=request.user.scope_label)
         else:
             sheet = exports.registry_export(qs, full=full)
-        query = {k: v for k, v in request.GET.items() if v}
+        query = {k: v for k, v in request.GET.items() if v and k != "search"}
+        if filters.get("q"):
+            query["q"] = mask(filters["q"]) if _sensitive(filters["q"]) else filters["q"]
         query.update(
             {"layout": layout, "full": full, "reason": form.cleaned_data.get("reason", "")}
         )
@@ -416,6 +496,8 @@ def roster_confirm(request, pk):
                 request,
                 f"导入完成：新增 {upload.new} 人，更新 {upload.updated} 人，无变化 {upload.unchanged} 人。",
             )
+        elif upload.status in (RosterUpload.Status.FAILED, RosterUpload.Status.PREVIEW):
+            messages.error(request, upload.message)
         else:
             messages.info(request, "正在导入，请稍候。")
     else:
@@ -428,7 +510,10 @@ def roster_confirm(request, pk):
 def roster_cancel(request, pk):
     upload = _upload_or_404(request, pk)
     if services.roster_cancel(upload=upload):
-        messages.info(request, "已取消本次上传，信息库未作任何修改。")
+        messages.info(request, "已取消本次上传，信息库未作任何修改，上传的文件已删除。")
+    else:
+        upload.refresh_from_db()
+        messages.warning(request, f"该名册当前状态为“{upload.get_status_display()}”，不能再取消。")
     return redirect("children:roster_upload")
 
 
@@ -484,22 +569,20 @@ def transfer_requests(request):
     page = Paginator(selectors.transfer_requests(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    decidable = (
-        set(
-            selectors.transfer_requests(request.user)
-            .filter(
-                pk__in=[r.pk for r in page],
-                child__in=selectors.child_queryset(request.user, status=None),
-            )
-            .values_list("pk", flat=True)
+    # The side holding the child sees who it is; the asking side sees what it typed.
+    holding = set(
+        selectors.transfer_requests(request.user)
+        .filter(
+            pk__in=[r.pk for r in page],
+            child__in=selectors.child_queryset(request.user, status=None),
         )
-        if request.user.role in TRANSFER_ROLES
-        else set()
+        .values_list("pk", flat=True)
     )
+    decidable = holding if request.user.role in TRANSFER_ROLES else set()
     return render(
         request,
         "children/transfers.html",
-        {"page": page, "decidable": decidable, "form": TransferDecisionForm()},
+        {"page": page, "holding": holding, "decidable": decidable, "form": TransferDecisionForm()},
     )
 
 

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from import_export.tmp_storages import CacheStorage
 
 from huzhou_care.text import CleanTextFormMixin
+
+
+class ImportTmpStorage(CacheStorage):
+    """Where django-import-export keeps an uploaded file between the preview and the confirm:
+    the cache (Redis in production, shared by the web nodes), never a file in /tmp, and for
+    an hour only, so that a preview that failed or was never confirmed leaves nothing behind
+    for long (the default folder storage kept a failed import's file in /tmp forever)."""
+
+    CACHE_LIFETIME = 3600
 
 
 class CleanTextAdminMixin:

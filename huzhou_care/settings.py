@@ -163,7 +163,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "huzhou_care.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -180,7 +180,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# An attempt made while locked out does not start the cool-off again (else one request every
+# 14 minutes keeps an account locked for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address (lockout and access log alike, see huzhou_care.audit.services.client_ip)
+# is read by django-ipware. Directly exposed: REMOTE_ADDR only (a forwarded header would be the
+# client's own claim). Behind DJANGO_BEHIND_PROXY=1 with AXES_PROXY_COUNT=N proxies (nginx in
+# front: N=1), each proxy appends the address it received the request from to
+# X-Forwarded-For and the innermost one is REMOTE_ADDR: ipware is told N-1 proxies are listed
+# after the client there, and a chain of any other length (a client sending its own header)
+# counts as coming from the proxy's address, never as the address the client claims.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+AXES_IPWARE_PROXY_ORDER = "left-most"
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Sessions: 30 minutes idle (renewed on every request), 12 hours absolute.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -196,9 +214,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
@@ -247,6 +263,8 @@ STORAGES = {
         )
     },
 }
+# The admin's spreadsheet imports keep the file in the cache between preview and confirm.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "huzhou_care.admin.ImportTmpStorage"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -286,6 +304,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notify.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Uploaded roster files hold personal data: imported ones go after ROSTER_FILE_KEEP_DAYS.
+    "children.roster_files_purge": {
+        "task": "children.roster_files_purge",
+        "schedule": timedelta(hours=env.int("ROSTER_FILE_PURGE_HOURS", default=6)),
+    },
 }
 
 # --- E-mail (notifications) -------------------------------------------------------------------
@@ -316,14 +339,33 @@ NOTIFY_SMS_GATEWAY = env.str(
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Logging: no personal identifiers in logs (ids only) --------------------------------------
+# ID numbers and phones that reach a record anyway (a database error's detail, a traceback)
+# are masked in every record: see huzhou_care/logmask.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "huzhou_care.logmask.masking_filter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Rosters: limits against hostile files; how long uploaded files are kept ----------------
+# Rows a roster sheet may have (repeated rows count as what they stand for), checked before the
+# sheet is read into memory; rejected rows kept per upload (preview and error sheet); days an
+# imported upload's file is kept (cancelled and failed uploads lose theirs at once).
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=20_000)
+ROSTER_MAX_REJECTED_ROWS = env.int("ROSTER_MAX_REJECTED_ROWS", default=1_000)
+ROSTER_FILE_KEEP_DAYS = env.int("ROSTER_FILE_KEEP_DAYS", default=30)
+# Pending transfer requests a school may hold at once (each blocks the child's one slot).
+TRANSFER_MAX_PENDING_PER_SCHOOL = env.int("TRANSFER_MAX_PENDING_PER_SCHOOL", default=30)
 
 # --- Portal -----------------------------------------------------------------------------------
 PORTAL_NAME = "“我们在一起”湖州志愿者关爱农村留守儿童行动"

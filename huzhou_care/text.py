@@ -61,6 +61,12 @@ def clean_name(value: str) -> str:
     return _TAB_OR_BREAK.sub(" ", _UNSAFE_IN_NAME.sub("", value))
 
 
+def strip_unsafe(value: str) -> str:
+    """Only remove what no XML file or PostgreSQL text may hold, and bidi controls; tabs and
+    line breaks (``\r`` too) stay as they are. For writing out, not for cleaning input."""
+    return _UNSAFE.sub("", value) if _ANY.search(value) else value
+
+
 def has_unsafe(value: str) -> bool:
     """Whether :func:`clean_name` would change anything but tabs and line breaks."""
     return bool(_UNSAFE_IN_NAME.search(value))

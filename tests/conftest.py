@@ -167,3 +167,28 @@ def _tasks_in_process(request):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+# An 18-digit resident ID number, or a mobile phone, standing alone in a log line.
+_PERSONAL_IN_LOG = __import__("re").compile(
+    r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])|(?<![0-9])1[3-9]\d{9}(?![0-9])"
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(caplog):
+    """Suite-wide (SECURITY.md: no identifiers in logs): every log record any test causes,
+    message and traceback, is scanned for ID numbers and phone numbers."""
+    yield
+    found = []
+    for when in ("setup", "call"):
+        for record in caplog.get_records(when):
+            text = record.getMessage() + "\n" + (record.exc_text or "")
+            if record.exc_info and not record.exc_text:
+                import logging
+
+                text += logging.Formatter().formatException(record.exc_info)
+            if _PERSONAL_IN_LOG.search(text):
+                found.append(f"{record.name} {record.levelname}: {text[:300]}")
+    if found:
+        pytest.fail("personal data in the logs:\n" + "\n".join(found), pytrace=False)

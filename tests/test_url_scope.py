@@ -57,6 +57,8 @@ UPLOAD_POST_ROUTES = {
     "children:roster_cancel": CHILD_ROLES,
     "children:roster_transfer_request": CHILD_ROLES,
 }
+# POST-only routes that take no object (GET is refused with 405 after the role check).
+POST_PAGE_ROUTES = {"children:search": CHILD_ROLES}
 # POST-only routes on one transfer request: only the side that holds the child decides.
 TRANSFER_POST_ROUTES = {"children:transfer_decide": TRANSFER_ROLES}
 # POST-only routes on one notification: its recipient only, whatever the role.
@@ -147,6 +149,7 @@ def test_every_route_is_in_the_scope_matrix():
         | set(UPLOAD_ROUTES)
         | set(UPLOAD_POST_ROUTES)
         | set(TRANSFER_POST_ROUTES)
+        | set(POST_PAGE_ROUTES)
         | NOTIFICATION_POST_ROUTES
         | set(VOLUNTEER_OBJECT_ROUTES)
         | set(PAIRING_PAGE_ROUTES)
@@ -271,6 +274,15 @@ def test_pairing_object_routes_answer_404_outside_the_scope(
         assert (response.status_code != 404) == visible, (persona, place, response.status_code)
         if visible and method == "get":
             assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(POST_PAGE_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_post_pages_answer_for_their_roles_and_404_for_others(client, personas, name, persona):
+    client.force_login(personas[persona])
+    allowed = persona in POST_PAGE_ROUTES[name]
+    assert client.get(_url(name)).status_code == (405 if allowed else 404)
+    assert client.post(_url(name), {"q": "王"}).status_code == (302 if allowed else 404)
 
 
 @pytest.mark.parametrize("name", sorted(CHILD_ROUTES))

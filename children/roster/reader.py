@@ -15,7 +15,12 @@ Guards, all before any spreadsheet parser sees the bytes:
 * for zip formats, a zip-bomb guard on the central directory (member count, sum of declared
   uncompressed sizes, compression ratio of big members), then one streaming pass that
   checks the members really inflate to no more than they declare;
-* in the same pass, a bound on the *cell range* of the sheets. calamine builds a dense grid
+* in the same pass, a cap on the number of *rows* (:func:`max_rows`, ``ROSTER_MAX_ROWS``,
+  20,000 by default: a school roster has hundreds), counting ODS's
+  ``number-rows-repeated`` as the rows it stands for, so a 1 KB file announcing a million
+  rows is refused before calamine builds them; for xls the row count is read from the sheet
+  before its cells become Python objects, and CSV stops reading at the cap;
+* and a bound on the *cell range* of the sheets. calamine builds a dense grid
   from the top-left to the bottom-right used cell, so a 5 KB xlsx with one cell in A1 and one
   in XFD1048576 asks for 17 billion cells and aborts the whole process (not an exception: a
   Rust allocation failure). The scan finds the furthest cell cheaply and refuses such files.
@@ -44,6 +49,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 MiB = 1024 * 1024
@@ -60,6 +66,10 @@ RATIO_CHECK_MIN_BYTES = 1 * MiB
 #: Largest dense cell range (rows x columns, counted from A1) a sheet may span.
 #: A 50,000-child roster with 30 columns is 1.5 million cells.
 MAX_SHEET_CELLS = 5_000_000
+
+#: Default of ``settings.ROSTER_MAX_ROWS``: most rows (header and title rows included) a
+#: roster sheet may have.
+DEFAULT_MAX_ROWS = 20_000
 
 _CHUNK = 4 * MiB
 
@@ -94,9 +104,24 @@ MSG_RANGE = (
     "工作表的数据范围过大（有内容的单元格一直延伸到第 {rows} 行、第 {cols} 列）："
     "请删除名册以外多余的行和列（或把名册复制到新的工作表）后再上传"
 )
+MSG_ROWS = (
+    "文件的行数太多（数据一直延伸到第 {rows} 行，上限为 {limit} 行）：一所学校的名册通常只有几百行。"
+    "请删除名册以外多余的行（或把名册复制到新的工作表），人数确实很多时请拆成几个文件分别上传"
+)
 MSG_ENCODING = (
     "无法识别文件的文字编码：请用 Excel 打开后另存为 .xlsx，或另存为“CSV UTF-8（逗号分隔）”后再上传"
 )
+
+
+def max_rows() -> int:
+    """The row cap in force (``settings.ROSTER_MAX_ROWS``)."""
+    return int(getattr(settings, "ROSTER_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def _check_rows(rows: int) -> None:
+    limit = max_rows()
+    if rows > limit:
+        raise RosterFileError(MSG_ROWS.format(rows=rows, limit=limit))
 
 
 class RosterFileError(ValueError):
@@ -257,7 +282,7 @@ def guard_zip(archive: zipfile.ZipFile, kind: str) -> None:
         )
 
     extent = _scan_members(archive, kind, precise=False)
-    if kind == "xlsx" and extent.too_big():
+    if kind == "xlsx" and (extent.too_big() or extent.max_row + 1 > max_rows()):
         # The quick bound counted empty styled cells (<c r="XFD9" s="1"/>), which calamine
         # skips; files formatted far beyond their data have them. Count again without them.
         extent = _scan_members(archive, kind, precise=True)
@@ -333,6 +358,7 @@ class _CellExtent:
 
     def check(self) -> None:
         _check_cells(self.max_row + 1, self.max_col + 1)
+        _check_rows(self.max_row + 1)
 
 
 def _check_cells(rows: int, cols: int) -> None:
@@ -536,6 +562,7 @@ def _read_workbook(data: bytes, kind: str) -> Sheet:
             rows: list[list[Any]] = []
         else:
             _check_cells(end[0] + 1, end[1] + 1)
+            _check_rows(end[0] + 1)
             rows = sheet.to_python(skip_empty_area=False)
     except RosterFileError:
         raise
@@ -610,10 +637,16 @@ def _read_csv(text: str) -> list[list[Any]]:
     delimiter = max((",", "\t", ";"), key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
+    limit = max_rows()
+    rows: list[list[Any]] = []
     try:
-        return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter):
+            if len(rows) == limit:
+                _check_rows(max(limit + 1, text.count("\n")))  # over the cap: raises
+            rows.append(row)
     except csv.Error as exc:
         raise RosterFileError(MSG_CORRUPT) from exc
+    return rows
 
 
 __all__ = [
@@ -624,11 +657,13 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "MAX_ZIP_MEMBERS",
     "MSG_CORRUPT",
+    "MSG_ROWS",
     "MSG_UNKNOWN_TYPE",
     "RosterFileError",
     "Sheet",
     "decode_text",
     "guard_zip",
+    "max_rows",
     "read_rows",
     "sniff_format",
 ]

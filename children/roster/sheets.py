@@ -136,6 +136,8 @@ def error_sheet(upload, rows) -> StreamingSheet:
 
 
 def _original_cells(upload, numbers: list[int]) -> dict[int, list]:
+    if not upload.file:  # deleted after the keeping period: the reasons are still listed
+        return {n: [] for n in numbers}
     with upload.file.open("rb") as fh:
         grid = read_rows(fh.read(), upload.original_name).rows
     return {n: list(grid[n - 1]) if n - 1 < len(grid) else [] for n in numbers}

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 
 from huzhou_care.text import CleanTextFormMixin
 
@@ -42,4 +43,20 @@ class StyledFormMixin(CleanTextFormMixin):
 
 
 class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """A wrong old password counts as a failed login of that user from that address
+    (django-axes listens to ``user_login_failed``): guesses lock out like logins do."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.user.get_username()},
+                request=self.request,
+            )
+            raise

@@ -46,7 +46,11 @@ def field_diff(old: Mapping, new: Mapping) -> dict:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the lockout reads it (django-axes through django-ipware, as
+    configured in settings: the forwarded address behind the configured proxies only)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
 
 
 def access_log_record(

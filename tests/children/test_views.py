@@ -45,7 +45,7 @@ def test_search_by_name_prefix_and_by_full_id_number(client, alice, wuxing_child
     client.force_login(alice)
     by_name = client.get(reverse("children:list"), {"q": "王小"}).context["page"].object_list
     by_id = (
-        client.get(reverse("children:list"), {"q": wuxing_child.id_number})
+        client.get(reverse("children:list"), {"q": wuxing_child.id_number}, follow=True)
         .context["page"]
         .object_list
     )

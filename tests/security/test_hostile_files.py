@@ -1,0 +1,208 @@
+"""The hostile-file corpus (issue 7): each file is built by the test, uploaded through the
+page, and must give its message, write nothing to the registry and leave no file behind
+(neither a temporary file nor the stored upload)."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from children.models import Child, RosterRow, RosterUpload
+from children.roster.reader import MSG_CORRUPT, MSG_UNKNOWN_TYPE, MSG_XML_DOCTYPE
+
+from . import hostile
+from .conftest import leftovers
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "rosters"
+SMALL_CAP = 50
+
+
+def _upload(client, school, name, data):
+    return client.post(
+        reverse("children:roster_upload"),
+        {"school": school.pk, "file": SimpleUploadedFile(name, data)},
+    )
+
+
+def _stored_files() -> list[str]:
+    root = Path(django_settings.MEDIA_ROOT) / "rosters"
+    return [str(p) for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+# (case, file name, builder, fragment of the message, refused before anything is stored)
+CORPUS = [
+    ("ods row-repeat bomb", "名册.ods", hostile.ods_row_bomb, "行数太多", False),
+    (
+        "xlsx over the row cap",
+        "名册.xlsx",
+        lambda: hostile.xlsx_rows(SMALL_CAP + 5),
+        "行数太多",
+        False,
+    ),
+    (
+        "csv over the row cap",
+        "名册.csv",
+        lambda: hostile.csv_rows(SMALL_CAP + 5),
+        "行数太多",
+        False,
+    ),
+    (
+        "xls over the row cap",
+        "名册.xls",
+        lambda: (FIXTURES / "messy-a.xls").read_bytes(),
+        "行数太多",
+        False,
+    ),
+    ("xlsx entity bomb", "名册.xlsx", hostile.xlsx_entity_bomb, MSG_XML_DOCTYPE, False),
+    ("xlsx zip bomb", "名册.xlsx", hostile.xlsx_zip_bomb, "压缩比异常", False),
+    ("truncated xlsx", "名册.xlsx", hostile.truncated_xlsx, MSG_CORRUPT, True),
+    ("png renamed .xlsx", "名册.xlsx", hostile.renamed_png, MSG_UNKNOWN_TYPE, True),
+    (
+        "csv with a literal NUL",
+        "名册.csv",
+        lambda: hostile.csv_with_controls().replace(b"\x01", b"\x00"),
+        MSG_UNKNOWN_TYPE,
+        True,
+    ),
+    (
+        "xlsx renamed .ods",
+        "名册.ods",
+        lambda: hostile.xlsx_rows(SMALL_CAP + 5),
+        "行数太多",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "builder", "message", "before_storing"),
+    [case[1:] for case in CORPUS],
+    ids=[case[0] for case in CORPUS],
+)
+def test_a_hostile_file_gets_its_message_writes_nothing_and_leaves_no_file(
+    client, settings, carol, wuxing_school, private_tmp, name, builder, message, before_storing
+):
+    settings.ROSTER_MAX_ROWS = SMALL_CAP
+    if builder is hostile.ods_row_bomb:  # the issue's bomb is refused by the default cap itself
+        settings.ROSTER_MAX_ROWS = 20_000
+    client.force_login(carol)
+    files_before = _stored_files()
+
+    response = _upload(client, wuxing_school, name, builder())
+
+    if before_storing:
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not RosterUpload.objects.exists()
+    else:
+        upload = RosterUpload.objects.get()
+        assert response.status_code == 302
+        assert upload.status == RosterUpload.Status.FAILED
+        assert message in upload.message
+        assert not upload.file
+        page = client.get(reverse("children:roster_detail", args=[upload.pk])).content.decode()
+        assert message in page
+    assert not Child.objects.exists() and not RosterRow.objects.exists()
+    assert _stored_files() == files_before
+    assert leftovers(private_tmp) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("literal NUL.xlsx", hostile.xlsx_with_cell(b"\x00")),
+        ("escaped NUL.xlsx", hostile.xlsx_with_cell(b"_x0000_")),
+        ("controls.xlsx", hostile.xlsx_with_cell(b"_x0001_\x01\x1b")),
+        ("controls.csv", hostile.csv_with_controls()),
+    ],
+)
+def test_control_characters_in_a_roster_are_cleaned_before_anything_is_stored(
+    client, carol, wuxing_school, private_tmp, name, data
+):
+    client.force_login(carol)
+    _upload(client, wuxing_school, name, data)
+    upload = RosterUpload.objects.get()
+    assert upload.status == RosterUpload.Status.PREVIEW, upload.message
+    row = RosterRow.objects.get()
+    assert row.name in ("王", "王芳") and row.id_number == hostile.ID_NUMBER
+    client.post(reverse("children:roster_confirm", args=[upload.pk]))
+    child = Child.objects.get()
+    assert child.name in ("王", "王芳")
+    assert leftovers(private_tmp) == []
+
+
+def test_rejected_rows_kept_per_upload_are_capped(client, settings, carol, wuxing_school):
+    settings.ROSTER_MAX_REJECTED_ROWS = 5
+    client.force_login(carol)
+    _upload(client, wuxing_school, "bad.xlsx", hostile.xlsx_rows(12))  # every ID is invalid
+    upload = RosterUpload.objects.get()
+    assert upload.status == RosterUpload.Status.IN_STEP  # nothing to import: closed itself
+    assert upload.rejected == 12
+    assert RosterRow.objects.filter(upload=upload).count() == 5
+    assert any("只列出并可下载前 5 行" in w for w in upload.warnings)
+
+
+BOMB_SCRIPT = """
+import datetime as dt, os, resource, sys
+limit = 2 * 1024 ** 3  # the main branch needed 5.6 GB: it dies here instead of on the machine
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huzhou_care.settings")
+import django
+django.setup()
+from children.roster.parse import parse_roster
+from children.roster.reader import RosterFileError
+data = open(sys.argv[1], "rb").read()
+try:
+    parse_roster(data, "bomb.ods", today=dt.date(2026, 11, 28))
+    print("READ")
+except RosterFileError as exc:
+    print("REFUSED", exc.message)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_the_repeated_rows_ods_is_refused_with_peak_memory_under_300_mb(tmp_path):
+    """The 1 KB file of the issue, parsed in a fresh process under an address-space limit;
+    its peak resident memory is read back from the kernel."""
+    path = tmp_path / "bomb.ods"
+    data = hostile.ods_row_bomb()
+    assert len(data) < 1100
+    path.write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if k != "ROSTER_MAX_ROWS"}
+    result = subprocess.run(
+        [sys.executable, "-c", BOMB_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdict, peak_mb = result.stdout.strip().splitlines()
+    assert verdict.startswith("REFUSED") and "行数太多" in verdict
+    assert int(peak_mb) < 300
+
+
+def test_a_csv_over_the_cap_stops_being_read_at_the_cap(settings):
+    from children.roster.reader import RosterFileError, read_rows
+
+    settings.ROSTER_MAX_ROWS = 10
+    assert len(read_rows(hostile.csv_rows(9)).rows) == 10  # header + 9
+    with pytest.raises(RosterFileError, match="行数太多"):
+        read_rows(hostile.csv_rows(10))
+
+
+def test_the_row_cap_counts_header_and_data_rows_of_a_real_roster(settings):
+    from children.roster.parse import parse_roster
+
+    settings.ROSTER_MAX_ROWS = 201
+    data = (FIXTURES / "clean-200.xlsx").read_bytes()
+    assert len(parse_roster(data, "clean-200.xlsx", today=dt.date(2026, 11, 28)).rows) == 200
