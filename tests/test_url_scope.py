@@ -478,6 +478,9 @@ def test_a_notification_answers_only_its_recipient(client, personas, name, perso
 V_TEAM = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
 V_MANAGE = V_TEAM - {"city_officer"}
 V_PROFILE = V_MANAGE | {"erin"}
+# A volunteer reaches a team's page and approvals only as its leader (erin leads none here).
+V_LEAD = V_TEAM | {"erin"}
+V_APPROVE = V_MANAGE | {"erin"}
 # Which teams' objects each persona's scope holds: the city all, a district its county's, a
 # school its own, a coordinator its organisation's; a volunteer none (team pages)...
 TEAM_SCOPE = {
@@ -494,15 +497,15 @@ TEAM_SCOPE = {
 OWN_SCOPE = {**TEAM_SCOPE, "erin": {"org"}}
 # route -> (object kind, method, roles, scope)
 VOLUNTEER_OBJECT_ROUTES = {
-    "volunteers:team_detail": ("team", "get", V_TEAM, TEAM_SCOPE),
-    "volunteers:team_hours": ("team", "get", V_MANAGE, TEAM_SCOPE),
-    "volunteers:team_hours_decide": ("team", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:team_detail": ("team", "get", V_LEAD, TEAM_SCOPE),
+    "volunteers:team_hours": ("team", "get", V_APPROVE, TEAM_SCOPE),
+    "volunteers:team_hours_decide": ("team", "post", V_APPROVE, TEAM_SCOPE),
     "volunteers:record_new": ("team", "get", V_MANAGE, TEAM_SCOPE),
     # a volunteer asks to join the teams of their own organisation or school
     "volunteers:team_join": ("team", "post", {"erin"}, {"erin": {"org"}}),
     "volunteers:volunteer_detail": ("volunteer", "get", V_PROFILE, OWN_SCOPE),
-    "volunteers:record_decide": ("record", "post", V_MANAGE, TEAM_SCOPE),
-    "volunteers:membership_decide": ("membership", "post", V_MANAGE, TEAM_SCOPE),
+    "volunteers:record_decide": ("record", "post", V_APPROVE, TEAM_SCOPE),
+    "volunteers:membership_decide": ("membership", "post", V_APPROVE, TEAM_SCOPE),
     "volunteers:upload_detail": ("upload", "get", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_progress": ("upload", "get", V_MANAGE, TEAM_SCOPE),
     "volunteers:upload_errors": ("upload", "get", V_MANAGE, TEAM_SCOPE),
@@ -784,3 +787,26 @@ def test_the_public_showcase_is_open_to_anonymous_users_and_shows_no_draft(
     assert "wuxing故事" not in html and "某老师" not in html
     photo = campaign_objects["photo"]["wuxing"]
     assert client.get(reverse("campaign:showcase_photo", args=[photo.pk])).status_code == 404
+def test_a_team_leader_with_a_login_approves_only_the_team_they_lead(
+    client, erin, volunteer_objects
+):
+    from volunteers.models import ServiceRecord, Team, Volunteer
+
+    led = volunteer_objects["org"]
+    Team.objects.filter(pk=led["team"].pk).update(leader=led["volunteer"])  # erin's profile
+    other = volunteer_objects["wuxing"]
+    client.force_login(erin)
+    assert client.get(_url("volunteers:team_hours", led["team"].pk)).status_code == 200
+    assert client.get(_url("volunteers:team_hours", other["team"].pk)).status_code == 404
+    assert client.get(_url("volunteers:team_list")).status_code == 404
+    response = client.post(
+        _url("volunteers:team_hours_decide", led["team"].pk),
+        {"decision": "approve", "ids": [led["record"].pk]},
+    )
+    assert response.status_code == 302
+    assert ServiceRecord.objects.get(pk=led["record"].pk).state == "approved"
+    assert client.post(_url("volunteers:record_decide", other["record"].pk)).status_code == 404
+    # Leading a team opens its approvals, not other volunteers' profiles.
+    assert set(Volunteer.objects.visible_to(erin)) == {led["volunteer"]}
+    me = client.get(reverse("volunteers:me")).content.decode()
+    assert "我担任队长的队伍" in me

@@ -33,6 +33,9 @@ def team_scope(user, prefix: str = "") -> Q:
         return Q(**{f"{prefix}school_id": user.school_id})
     if user.role == Role.ORG_COORDINATOR:
         return Q(**{f"{prefix}organization_id": user.organization_id})
+    if user.role == Role.VOLUNTEER and user.pk:
+        # A volunteer with a login who leads a team approves its hours and applications.
+        return Q(**{f"{prefix}leader__user_id": user.pk})
     return NOTHING
 
 
@@ -198,7 +201,10 @@ class MembershipQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
         if user.role == Role.VOLUNTEER:
-            return Q(volunteer__user_id=user.pk) if user.pk else NOTHING
+            # their own memberships, and those of the teams they lead
+            return (
+                Q(volunteer__user_id=user.pk) | team_scope(user, "team__") if user.pk else NOTHING
+            )
         return team_scope(user, "team__")
 
 
@@ -249,7 +255,10 @@ class ServiceRecordQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
         if user.role == Role.VOLUNTEER:
-            return Q(volunteer__user_id=user.pk) if user.pk else NOTHING
+            # their own records, and those of the teams they lead
+            return (
+                Q(volunteer__user_id=user.pk) | team_scope(user, "team__") if user.pk else NOTHING
+            )
         return team_scope(user, "team__")
 
     def approved(self):
@@ -362,7 +371,7 @@ def volunteer_file_path(instance, filename):
 class VolunteerUploadQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
-        if user.role == Role.CITY_OFFICER:
+        if user.role in (Role.CITY_OFFICER, Role.VOLUNTEER):  # uploads are coordinators' work
             return NOTHING
         return team_scope(user, "team__")
 

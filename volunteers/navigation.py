@@ -19,6 +19,10 @@ MANAGE_ROLES = frozenset(
 # A volunteer profile page: managers in scope, and the volunteer themself.
 PROFILE_ROLES = MANAGE_ROLES | {Role.VOLUNTEER}
 VOLUNTEER_ROLES = frozenset({Role.VOLUNTEER})
+# A team's page and its approvals: managers, and a volunteer who leads the team (the objects'
+# scope decides: a volunteer reaches only the teams whose leader they are).
+LEAD_ROLES = TEAM_ROLES | VOLUNTEER_ROLES
+APPROVE_ROLES = MANAGE_ROLES | VOLUNTEER_ROLES
 
 NAV_ENTRIES = [
     NavEntry("志愿服务队", "volunteers:team_list", "people-fill", TEAM_ROLES),

@@ -46,10 +46,11 @@ def _sum_of(records) -> Subquery:
     )
 
 
-def _volunteer_hours(**filters) -> Coalesce:
-    """Approved hours of the outer volunteer (optionally in one team), as a subquery."""
+def _volunteer_hours(outer: str = "pk", **filters) -> Coalesce:
+    """Approved hours of the volunteer ``outer`` names in the outer query (``pk`` on
+    volunteers, ``volunteer_id`` on memberships), optionally in one team, as a subquery."""
     records = ServiceRecord.objects.filter(
-        volunteer_id=OuterRef("volunteer_id" if "team_id" in filters else "pk"),
+        volunteer_id=OuterRef(outer),
         state=ServiceRecord.State.APPROVED,
         **filters,
     )
@@ -104,7 +105,8 @@ def team_members(team: Team, *, q: str = "", state: str = Membership.State.ACTIV
             Q(volunteer__name__icontains=q) | Q(volunteer__zyh_account__startswith=q)
         )
     return members.annotate(
-        total_hours=_volunteer_hours(), team_hours=_volunteer_hours(team_id=team.pk)
+        total_hours=_volunteer_hours("volunteer_id"),
+        team_hours=_volunteer_hours("volunteer_id", team_id=team.pk),
     ).order_by("role", "volunteer__name", "pk")  # 队长 (leader) before 队员 (member)
 
 

@@ -22,7 +22,14 @@ from huzhou_care.spreadsheets import XLSX_CONTENT_TYPE
 from . import selectors, services
 from .forms import BulkDecideForm, DecideForm, RecordEntryForm, RecordFilterForm, UploadForm
 from .models import Membership, ServiceRecord, Team, VolunteerUpload, VolunteerUploadRow
-from .navigation import MANAGE_ROLES, PROFILE_ROLES, TEAM_ROLES, VOLUNTEER_ROLES
+from .navigation import (
+    APPROVE_ROLES,
+    LEAD_ROLES,
+    MANAGE_ROLES,
+    PROFILE_ROLES,
+    TEAM_ROLES,
+    VOLUNTEER_ROLES,
+)
 
 PAGE_SIZE = 50
 
@@ -47,13 +54,14 @@ def team_list(request):
 
 
 @require_GET
-@role_required(TEAM_ROLES)
+@role_required(LEAD_ROLES)
 def team_detail(request, pk):
     team = get_object_or_404(selectors.teams_for(request.user), pk=pk)
     q = request.GET.get("q", "").strip()[:50]
     records = ServiceRecord.objects.filter(team=team)
     today = timezone.localdate()
     manages = request.user.role in MANAGE_ROLES
+    approves = request.user.role in APPROVE_ROLES  # a leader's team is in scope only if led
     return render(
         request,
         "volunteers/team_detail.html",
@@ -65,9 +73,10 @@ def team_detail(request, pk):
             "programmes": selectors.hours_by_programme(records),
             "totals": selectors.record_totals(records),
             "applications": (
-                selectors.team_members(team, state=Membership.State.APPLIED) if manages else []
+                selectors.team_members(team, state=Membership.State.APPLIED) if approves else []
             ),
             "manages": manages,
+            "approves": approves,
         },
     )
 
@@ -81,7 +90,7 @@ def _record_filters(data):
 
 
 @require_GET
-@role_required(MANAGE_ROLES)
+@role_required(APPROVE_ROLES)
 def team_hours(request, pk):
     """The team's records, filtered; tick some or all and approve or decline in one POST."""
     team = get_visible_or_404(_teams(), request.user, pk=pk)
@@ -98,13 +107,14 @@ def team_hours(request, pk):
             "form": form,
             "page": page,
             "filters": filters,
+            "manages": request.user.role in MANAGE_ROLES,
             "query": urlencode({k: v for k, v in data.items() if k != "page"}),
         },
     )
 
 
 @require_POST
-@role_required(MANAGE_ROLES)
+@role_required(APPROVE_ROLES)
 def team_hours_decide(request, pk):
     team = get_visible_or_404(_teams(), request.user, pk=pk)
     form = BulkDecideForm(request.POST)
@@ -172,9 +182,15 @@ def record_new(request, pk):
 
 
 @require_POST
-@role_required(MANAGE_ROLES)
+@role_required(APPROVE_ROLES)
 def record_decide(request, pk):
-    record = get_visible_or_404(ServiceRecord.objects.select_related("team"), request.user, pk=pk)
+    # Decided by those who manage or lead its team (a volunteer's own record is not theirs to decide).
+    record = get_object_or_404(
+        ServiceRecord.objects.select_related("team", "volunteer").filter(
+            team__in=Team.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -210,10 +226,13 @@ def team_join(request, pk):
 
 
 @require_POST
-@role_required(MANAGE_ROLES)
+@role_required(APPROVE_ROLES)
 def membership_decide(request, pk):
-    membership = get_visible_or_404(
-        Membership.objects.select_related("team", "volunteer"), request.user, pk=pk
+    membership = get_object_or_404(
+        Membership.objects.select_related("team", "volunteer").filter(
+            team__in=Team.objects.visible_to(request.user)
+        ),
+        pk=pk,
     )
     approve = request.POST.get("decision") == "approve"
     try:
@@ -293,12 +312,14 @@ def me(request):
             Membership.objects.filter(volunteer=volunteer).values_list("team_id", "state")
         )
     teams = [(team, states.get(team.pk)) for team in selectors.teams_joinable(request.user)[:50]]
+    led = list(selectors.teams_for(request.user))  # the teams this volunteer leads, if any
     return render(
         request,
         "volunteers/me.html",
         {
             "volunteer": volunteer,
             "teams": teams,
+            "led": led,
             "next_star": selectors.next_star(volunteer.total_hours) if volunteer else None,
         },
     )

@@ -161,6 +161,7 @@ def test_the_team_page_shows_members_chart_and_pending_in_a_fixed_number_of_quer
 
 @pytest.mark.django_db
 def test_lists_show_the_star_level(client, team, olga):
+    VolunteerFactory()  # so that volunteer and membership ids differ
     volunteer = VolunteerFactory(name="周海燕")
     MembershipFactory(team=team, volunteer=volunteer)
     RecordFactory(team=team, volunteer=volunteer, hours=Decimal("24"), state=State.APPROVED)
