@@ -6,7 +6,8 @@ Fills a dedicated database (migrate; the notice's default year; ``--schools`` ex
 as reporting units, default 5,000; for each deadline already due, a report from about two
 units in three, a quarter of them late), then times:
 
-* ``table``: the selector the page uses (three queries whatever the size);
+* ``table``: the selector the page uses (three queries whatever the size, aggregated in SQL);
+* ``per-unit``: ``unit_table``, the same figures per unit (the overdue list uses it);
 * ``baseline``: the same figures computed the straightforward way, one COUNT per district
   and deadline for expected, complete and on-time (what a per-cell template would do);
 * ``page``: the whole /campaign/completeness/ request through the test Client.
@@ -147,7 +148,7 @@ def main(argv=None) -> None:
         from django.test import Client
         from django.utils import timezone
 
-        from campaign.selectors import completeness_table
+        from campaign.selectors import completeness_table, unit_table
 
         started = time.perf_counter()
         data = fill(args.schools)
@@ -162,6 +163,7 @@ def main(argv=None) -> None:
         assert response.status_code == 200, response.status_code
         results = {
             "table": timed(lambda: completeness_table(user, year, today), args.repeat),
+            "per-unit": timed(lambda: unit_table(user, year, today), args.repeat),
             "baseline": timed(lambda: baseline(user, year, today), args.repeat),
             "page": timed(lambda: client.get("/campaign/completeness/", secure=True), args.repeat),
         }

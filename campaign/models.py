@@ -613,7 +613,12 @@ class Story(models.Model):
 class StoryPhotoQuerySet(ScopedQuerySet):
     @staticmethod
     def scope_filter(user) -> Q:
-        return unit_scope(user, "story__unit__")
+        q = unit_scope(user, "story__unit__")
+        if user.role == Role.CITY_OFFICER and q != NOTHING:
+            # City officers see no child-level personal data: no photo of a child whose
+            # guardian has not consented.
+            q &= Q(shows_child=False) | Q(consent_recorded=True)
+        return q
 
 
 class StoryPhoto(models.Model):

@@ -17,9 +17,11 @@ Completeness and timeliness follow DHIS2's data-set definitions:
 Totals (per unit, per district, for the city) count only deadlines already due on the day
 asked for; each deadline's own column shows its figures whatever the date.
 
-The city table is built from three queries whatever the number of units and reports:
-deadlines with their templates, the units in scope, and the reports' (template, unit,
-status, late) values."""
+The city table (:func:`completeness_table`) is three queries whatever the number of units and
+reports, aggregated in SQL: the deadlines, the units counted by county, kind and joining date,
+and the complete / on-time reports counted by deadline and county. :func:`unit_table` gives the
+same figures per unit (and the overdue list) from the reports' values.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 
 from children.models import Child
 from children.risk import RISK_FLAGS
@@ -176,9 +178,10 @@ class Table:
     deadline_cells: list = field(default_factory=list)
 
 
-def completeness_table(user, year, today: dt.date) -> Table:
-    """Completeness and timeliness per unit, per district, per deadline and for everything in
-    the user's scope. Three queries."""
+def unit_table(user, year, today: dt.date) -> Table:
+    """Completeness and timeliness per unit (and, from them, per district and deadline), and
+    the overdue reports, for every unit in the user's scope. Three queries; the work in
+    Python grows with units x deadlines, so the city table uses :func:`completeness_table`."""
     templates = templates_of(year)  # 1
     units = list(
         ReportingUnit.objects.visible_to(user)
@@ -235,10 +238,69 @@ def completeness_table(user, year, today: dt.date) -> Table:
     return table
 
 
+def completeness_table(user, year, today: dt.date) -> Table:
+    """Completeness and timeliness per district, per deadline and in total, for the units in
+    the user's scope, aggregated in SQL: three queries (deadlines; units counted by county,
+    kind and joining date; complete and on-time reports counted by deadline and county),
+    whatever the number of units and reports. Same definitions as :func:`unit_table`."""
+    templates = templates_of(year)  # 1
+    groups = list(
+        ReportingUnit.objects.visible_to(user)
+        .order_by()
+        .values("county_id", "county__name", "county__code", "kind", "joined_on")
+        .annotate(n=Count("id"))
+    )  # 2
+    owed = (
+        Q(unit__kind="district", template__for_districts=True)
+        | Q(unit__kind="school", template__for_schools=True)
+        | Q(unit__kind="organization", template__for_organizations=True)
+    )
+    done = {
+        (r["template_id"], r["unit__county_id"] or CITY_LEVEL): (r["complete"], r["on_time"])
+        for r in StageReport.objects.visible_to(user)
+        .filter(owed, template__in=[t.pk for t in templates], status__in=COMPLETE)
+        .filter(unit__joined_on__lt=F("template__deadline__due_on"))
+        .order_by()
+        .values("template_id", "unit__county_id")
+        .annotate(complete=Count("id"), on_time=Count("id", filter=Q(late=False)))
+    }  # 3
+    table = Table(templates=templates, today=today)
+    counties = {}
+    for g in sorted(groups, key=lambda g: (g["county__code"] or "", g["kind"])):
+        counties.setdefault(g["county_id"] or CITY_LEVEL, g["county__name"] or "市级单位")
+    for key in counties:
+        for t in templates:
+            expected_n = sum(
+                g["n"]
+                for g in groups
+                if (g["county_id"] or CITY_LEVEL) == key and expected(t, g["kind"], g["joined_on"])
+            )
+            complete, on_time = done.get((t.pk, key), (0, 0))
+            cell = Rate(expected_n, complete, on_time)
+            table.by_district_deadline[(key, t.pk)] = cell
+            for rate in [table.by_deadline[t.pk]] + (
+                [table.by_district[key], table.total] if t.deadline.due_on < today else []
+            ):
+                rate.expected += cell.expected
+                rate.complete += cell.complete
+                rate.on_time += cell.on_time
+    table.deadline_cells = [table.by_deadline[t.pk] for t in templates]
+    table.rows = [
+        {
+            "key": key,
+            "name": name,
+            "rate": table.by_district[key],
+            "cells": [table.by_district_deadline[(key, t.pk)] for t in templates],
+        }
+        for key, name in counties.items()
+    ]
+    return table
+
+
 def overdue_list(user, year, today: dt.date) -> list[dict]:
     """Expected reports past due plus grace and not complete, for the units this user
     reviews (the city: all). Sorted by how long overdue."""
-    table = completeness_table(user, year, today)
+    table = unit_table(user, year, today)
     reviewable = set(
         ReportingUnit.objects.visible_to(user)
         .filter(review_filter(user))

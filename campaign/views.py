@@ -484,7 +484,9 @@ def story_detail(request, pk):
         "campaign/story_detail.html",
         {
             "story": story,
-            "photos": story.photos.select_related("file"),
+            "photos": StoryPhoto.objects.visible_to(request.user)
+            .filter(story=story)
+            .select_related("file"),
             "history": services.history(story),
             "is_owner": ReportingUnit.objects.filter(
                 own_unit_filter(request.user), pk=story.unit_id

@@ -90,7 +90,7 @@ def test_per_district_figures(scenario, city_admin, wuxing, changxing):
 
 
 def test_per_unit_figures_and_the_unit_added_mid_stage(scenario, city_admin):
-    table = selectors.completeness_table(city_admin, scenario["t1"].deadline.stage.year, b.TODAY)
+    table = selectors.unit_table(city_admin, scenario["t1"].deadline.stage.year, b.TODAY)
     assert figures(table.by_unit[scenario["wuxing_school"].pk]) == (2, 1, 1, 50.0, 50.0)
     assert figures(table.by_unit[scenario["changxing"].pk]) == (1, 1, 0, 100.0, 0.0)
     # Joined after T1 was due: owes T2 only.
@@ -116,6 +116,19 @@ def test_the_overdue_list_holds_the_missing_returned_and_draft_reports(scenario,
         ("织里镇中心小学", "三季度", "returned"),
         ("煤山镇中心小学", "三季度", "draft"),
     }
+
+
+def test_the_per_unit_table_agrees_with_the_sql_aggregates(scenario, city_admin, alice):
+    year = scenario["t1"].deadline.stage.year
+    for user in (city_admin, alice):
+        sql, python = (
+            f(user, year, b.TODAY) for f in (selectors.completeness_table, selectors.unit_table)
+        )
+        assert figures(sql.total) == figures(python.total)
+        for key in python.by_district:
+            assert figures(sql.by_district[key]) == figures(python.by_district[key])
+        for t in (scenario["t1"], scenario["t2"], scenario["t3"]):
+            assert figures(sql.by_deadline[t.pk]) == figures(python.by_deadline[t.pk])
 
 
 def test_the_city_table_is_a_fixed_number_of_queries(

@@ -150,3 +150,13 @@ def test_withdrawing_a_story_takes_it_off_the_public_page(client, material, city
 
 def test_the_public_queryset_never_holds_a_child_without_consent(material):
     assert not Story.objects.public().filter(shows_children=True, consent_recorded=False).exists()
+
+
+def test_city_officers_do_not_see_photos_of_children_without_consent(
+    client, material, city_officer
+):
+    client.force_login(city_officer)
+    for photo in StoryPhoto.objects.all():
+        response = client.get(f"/campaign/photos/{photo.pk}/?size=thumb")
+        hidden = photo.shows_child and not photo.consent_recorded
+        assert response.status_code == (404 if hidden else 200), photo.caption
