@@ -102,7 +102,8 @@ serve: migrate  ## production layout: gunicorn + WhiteNoise, Celery worker and b
 	trap 'kill $${pids[@]} 2>/dev/null || true; wait' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c huzhou_care/gunicorn.conf.py & pids+=($$!); \
 	if [ -n "$${REDIS_URL:-}" ]; then \
-		$(VENV)/bin/celery -A huzhou_care worker -l info --concurrency $${CELERY_CONCURRENCY:-2} & pids+=($$!); \
+		$(VENV)/bin/celery -A huzhou_care worker -l info --concurrency $${CELERY_CONCURRENCY:-2} \
+			-n "$${CELERY_WORKER_NAME:-celery@%h}" & pids+=($$!); \
 		$(VENV)/bin/celery -A huzhou_care beat -l info --schedule var/celerybeat-schedule & pids+=($$!); \
 	else echo "REDIS_URL is not set: background tasks run inside the web processes"; fi; \
 	wait -n
