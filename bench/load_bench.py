@@ -110,6 +110,33 @@ def prepare(db: BenchDatabase, accounts: list[dict], folder: Path, sessions: int
     return {"sessions": made, "rosters": rosters}
 
 
+def db_sizes(url: str) -> dict[str, str]:
+    """VACUUM ANALYZE (fresh statistics, as autovacuum would have), then the sizes that
+    docs/deploy.md scales to a 1,000,000-child registry."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+            cur.execute(
+                "SELECT pg_size_pretty(pg_database_size(current_database())),"
+                " pg_size_pretty(pg_total_relation_size('children_child')),"
+                " pg_size_pretty(pg_indexes_size('children_child')),"
+                " pg_size_pretty(pg_total_relation_size('audit_changerecord'))"
+            )
+            database, child, child_indexes, history = cur.fetchone()
+    finally:
+        conn.close()
+    return {
+        "database": database,
+        "children_child (with indexes)": child,
+        "of which indexes": child_indexes,
+        "audit_changerecord": history,
+    }
+
+
 def run_locust(host, classes, users, seconds, max_requests, plan, out: Path) -> dict:
     prefix = out / f"{'-'.join(classes)}-{users}"
     subprocess.run(
@@ -196,15 +223,8 @@ def main() -> int:
             db.manage("seed_demo", "--children", str(args.children), "--password", PASSWORD)
         db.manage("seed_demo", "--children", "0", "--accounts-json", str(tmp / "accounts.json"))
         accounts = json.loads((tmp / "accounts.json").read_text())
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                f"import psycopg2; c=psycopg2.connect({db.url!r}); "
-                "c.autocommit=True; c.cursor().execute('VACUUM ANALYZE')",
-            ],
-            check=True,
-        )
+        sizes = db_sizes(db.url)
+        log("sizes: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
         plan = tmp / "plan.json"
         plan.write_text(
             json.dumps(
@@ -252,6 +272,8 @@ def main() -> int:
                 ],
                 cwd=REPO,
                 env=env,
+                stdout=open(tmp / "worker.log", "w"),  # noqa: SIM115 (the worker's banner)
+                stderr=subprocess.STDOUT,
             )
         )
         wait_for(host + "/accounts/login/")
@@ -280,9 +302,16 @@ def main() -> int:
         db.drop()
         shutil.rmtree(tmp, ignore_errors=True)  # roster files, static copy, locust CSVs
 
-    report = {"code": code_version(), "machine": machine(), "children": args.children, "phases": {}}
+    report = {
+        "code": code_version(),
+        "machine": machine(),
+        "children": args.children,
+        "sizes": sizes,
+        "phases": {},
+    }
     print(f"\nload_bench: {args.children:,} children, commit {report['code']}, {machine()}")
-    print(f"gunicorn workers: {workers}; think time 0.5-1.5 s per user; 127.0.0.1 only\n")
+    print(f"gunicorn workers: {workers}; think time 0.5-1.5 s per user; 127.0.0.1 only")
+    print("database sizes: " + ", ".join(f"{k} {v}" for k, v in sizes.items()) + "\n")
     print(
         f"{'phase':<10} {'users':>5} {'requests':>9} {'req/s':>7} {'p50 ms':>7} "
         f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
