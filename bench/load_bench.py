@@ -208,8 +208,9 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
         "REDIS_URL"
     ):
-        print("load_bench needs DATABASE_URL=postgres://... and REDIS_URL", file=sys.stderr)
-        return 2
+        # `make bench` runs every benchmark: say why this one does not run, and go on.
+        print("load_bench skipped: it needs DATABASE_URL=postgres://... and REDIS_URL")
+        return 0
 
     db = BenchDatabase(reuse=args.reuse, keep=args.keep)
     procs: list[subprocess.Popen] = []
