@@ -17,7 +17,7 @@ SCRIPT = """
 import json
 from children.models import Child
 from huzhou_care.accounts.models import Role, User
-from huzhou_care.accounts.selectors import home_summary
+from campaign.selectors import home_summary
 from huzhou_care.replica import replica_reads
 
 admin = User.objects.filter(role=Role.CITY_ADMIN).get()
