@@ -26,7 +26,11 @@ DEMO_PASSWORD ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install browser run migrate seed test test-pg lint format worker beat bench clean
+BACKUP_DIR ?= var/backups
+FROM ?=
+
+.PHONY: help venv install browser run migrate seed test test-pg lint format worker beat bench clean \
+	serve audit backup restore
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -89,6 +93,38 @@ worker: install  ## a Celery worker (needs REDIS_URL)
 beat: install  ## Celery beat, the periodic scheduler (needs REDIS_URL; run exactly one)
 	@mkdir -p var
 	$(VENV)/bin/celery -A huzhou_care beat -l info --schedule var/celerybeat-schedule
+
+# The production layout on one machine, from the same environment (.env or exported): gunicorn
+# (huzhou_care/gunicorn.conf.py: GUNICORN_WORKERS, default 2 x cores + 1) serving the collected
+# static files through WhiteNoise, plus the Celery worker and the one beat when REDIS_URL is
+# set. Ctrl-C stops all three. nginx in front: docs/deploy.md.
+serve: export DJANGO_STATICFILES_STORAGE ?= whitenoise.storage.CompressedManifestStaticFilesStorage
+serve: migrate  ## production layout: gunicorn + WhiteNoise, Celery worker and beat (docs/deploy.md)
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py check --deploy --fail-level ERROR
+	@mkdir -p var; pids=(); \
+	trap 'kill $${pids[@]} 2>/dev/null || true; wait' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn -c huzhou_care/gunicorn.conf.py & pids+=($$!); \
+	if [ -n "$${REDIS_URL:-}" ]; then \
+		$(VENV)/bin/celery -A huzhou_care worker -l info --concurrency $${CELERY_CONCURRENCY:-2} \
+			-n "$${CELERY_WORKER_NAME:-celery@%h}" & pids+=($$!); \
+		$(VENV)/bin/celery -A huzhou_care beat -l info --schedule var/celerybeat-schedule & pids+=($$!); \
+	else echo "REDIS_URL is not set: background tasks run inside the web processes"; fi; \
+	wait -n
+
+# pip-audit over every pinned package of .venv. Fails (exit 1) when a package has a known
+# vulnerability AND when any package could not be checked (no advisory service reachable).
+audit: install  ## pip-audit over the pinned dependencies; fails if the advisory service is unreachable
+	$(PY) -m huzhou_care.ops.audit
+
+# pg_dump (custom format) + the media files + a manifest of row counts and a registry checksum.
+backup: install  ## back up the database (PostgreSQL) and the media files into var/backups/<time>/ (BACKUP_DIR=...)
+	$(PY) manage.py backup --output-dir $(BACKUP_DIR)
+
+# Replaces the database of DATABASE_URL and the media files with a backup, then checks them.
+restore: install  ## restore a backup: make restore FROM=var/backups/<time> (asks first)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=$(BACKUP_DIR)/<time>" >&2; exit 2; }
+	$(PY) manage.py restore "$(FROM)"$(if $(YES), --no-input)
 
 # Every bench/*_bench.py, or one: `make bench BENCH=list BENCH_ARGS="--children 100000"`.
 bench: install  ## run the benchmarks in bench/ (BENCH=name for one, BENCH_ARGS=...)

@@ -35,6 +35,7 @@ from children.models import Child
 from children.risk import RISK_FLAGS
 from huzhou_care.accounts.models import Role
 from huzhou_care.orgs.models import Organization, OrgUnit, School
+from huzhou_care.replica import replica_reads
 
 from .models import (
     CampaignYear,
@@ -58,10 +59,12 @@ def suppress_small(n: int | None) -> int | None:
     return None if n is not None and 0 < n < SMALL_COUNT_THRESHOLD else n
 
 
+@replica_reads()
 def home_summary(user) -> dict:
     """A fixed, small number of queries whatever the registry size: each risk count is one
     index-only count over its partial index; the city's total is the sum of the county
-    totals, which are one grouped query."""
+    totals, which are one grouped query. Read from the replica when there is one: every
+    value is computed here, inside ``replica_reads`` (no lazy queryset leaves)."""
     summary = {
         "schools": School.objects.visible_to(user).count(),
         "organizations": Organization.objects.visible_to(user).count(),
@@ -88,6 +91,7 @@ def home_summary(user) -> dict:
     return summary
 
 
+@replica_reads()
 def _county_counts() -> dict[int, int]:
     """Active children per county id: one grouped, index-only query."""
     return dict(

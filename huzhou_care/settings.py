@@ -2,11 +2,15 @@
 
 Nothing set      -> SQLite file, Celery tasks run in-process (eager), local-memory cache.
 DATABASE_URL     -> that database (PostgreSQL in deployment and in CI).
-REDIS_URL        -> Redis as Celery broker, result backend and cache; run worker and beat.
+REDIS_URL        -> Redis as Celery broker, result backend, cache and sessions; run worker
+                    and beat. Web nodes then keep no local state (docs/deploy.md).
+DATABASE_REPLICA_URL -> a read replica for the dashboards' reads (huzhou_care/replica.py).
+DJANGO_S3_BUCKET -> uploads in S3-compatible object storage (MinIO, a cloud's OSS).
 DJANGO_DEBUG=0   -> production: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required and
                     ``manage.py check --deploy`` is clean. See .env.example for every variable.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,6 +87,7 @@ INSTALLED_APPS = [
     "huzhou_care.audit",
     "huzhou_care.notify",
     "huzhou_care.files",
+    "huzhou_care.ops",
     "children",
     "volunteers",
     "pairing",
@@ -91,6 +96,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Collected static files, served by each web node itself (no shared folder, no nginx
+    # needed); after SecurityMiddleware so they carry nosniff and HSTS too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +147,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A read replica (PostgreSQL streaming replication) for the dashboards' reads: only the
+# selectors wrapped in huzhou_care.replica.replica_reads go there; everything else, and every
+# write, stays on the primary. In tests the alias mirrors the default database.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["huzhou_care.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -146,6 +163,8 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions live in Redis too, so any web node can serve any request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -254,8 +273,28 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "staticf
 # Uploads (rosters, documents) live outside the web root and are served only by views that
 # check scope. With several machines, point this at shared storage.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Several machines: uploads in an S3-compatible bucket (MinIO, a cloud's OSS), private, read
+# back only by the workers and the authorised views. Keys: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY from the environment (read by boto3 itself).
+S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_S3_REGION", default="") or None,
+            "location": env.str("DJANGO_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env.str("DJANGO_S3_ADDRESSING", default="path"),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATICFILES_STORAGE",
@@ -265,6 +304,12 @@ STORAGES = {
 }
 # The admin's spreadsheet imports keep the file in the cache between preview and confirm.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "huzhou_care.admin.ImportTmpStorage"
+# WhiteNoise serves STATIC_ROOT (filled by collectstatic, `make serve`); in development it
+# finds the files in static/ itself, so runserver and the tests need no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

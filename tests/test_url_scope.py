@@ -787,6 +787,8 @@ def test_the_public_showcase_is_open_to_anonymous_users_and_shows_no_draft(
     assert "wuxing故事" not in html and "某老师" not in html
     photo = campaign_objects["photo"]["wuxing"]
     assert client.get(reverse("campaign:showcase_photo", args=[photo.pk])).status_code == 404
+
+
 def test_a_team_leader_with_a_login_approves_only_the_team_they_lead(
     client, erin, volunteer_objects
 ):
