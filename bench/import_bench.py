@@ -83,7 +83,7 @@ SCHOOLS = {
 # =========================================================================== the roster file
 def _birth_between(rng: random.Random, today: dt.date, age: int) -> dt.date:
     """A birth date giving exactly ``age`` (周岁) on ``today``."""
-    from huzhou_care.demo.generator import years_before
+    from children.demo import years_before
 
     latest = years_before(today, age)
     earliest = years_before(today, age + 1) + dt.timedelta(days=1)
@@ -103,11 +103,11 @@ def make_roster(spec: dict) -> dict:
     import openpyxl
 
     from children import choices as c
+    from children.demo import school_grade
     from children.identity import age_on, resident_id_build
     from children.models import Child
     from children.roster.headers import CANONICAL_HEADERS
     from huzhou_care.demo import catalog
-    from huzhou_care.demo.generator import school_grade
     from huzhou_care.orgs.models import OrgUnit, School
 
     today = _today()

@@ -110,12 +110,12 @@ def measure(args, figures: dict) -> None:
     from django.http import QueryDict
     from django.test import Client
 
+    from campaign.selectors import home_summary
     from children import selectors
     from children.forms import ChildFilterForm
     from children.models import Child
     from children.views import PAGE_SIZE
     from huzhou_care.accounts.models import Role, User
-    from huzhou_care.accounts.selectors import home_summary
     from huzhou_care.orgs.models import OrgUnit
 
     # Every request clears connection.queries_log, which would leave CaptureQueriesContext

@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "huzhou_care.accounts",
     "huzhou_care.audit",
     "huzhou_care.notify",
-    "huzhou_care.demo",
     "children",
     "volunteers",
     "pairing",
@@ -166,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "campaign:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout per (username, IP) after repeated failures, with a cool-off: never a permanent lock.

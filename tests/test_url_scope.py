@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"accounts:login"}
 ANY_SIGNED_IN = {
-    "accounts:home",
+    "campaign:home",
     "accounts:logout",
     "accounts:password_change",
     "accounts:password_change_done",

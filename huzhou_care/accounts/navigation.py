@@ -1,16 +1,19 @@
-"""The menu. Each app declares its own entries in ``<app>/navigation.py`` (``NAV_ENTRIES``);
-an entry lists the roles that may use it, the same roles its views accept."""
+"""The menu. Each installed app declares its own entries in ``<app>/navigation.py``
+(``NAV_ENTRIES``); an entry lists the roles that may use it, the same roles its views accept.
+The core finds those modules through the app registry and names no app itself (the arrows
+run one way: core <- children <- volunteers <- pairing <- campaign)."""
 
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.urls import reverse
 
 from .models import Role
 
 ALL_ROLES = frozenset(Role)
-NAV_APPS = ("children",)
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,18 @@ class NavEntry:
     url_name: str
     icon: str
     roles: frozenset
+    # Entries are listed by position, then in INSTALLED_APPS order (the home page comes first).
+    position: int = 100
 
 
 @cache
 def all_entries() -> tuple[NavEntry, ...]:
-    entries = [NavEntry("首页", "accounts:home", "house", ALL_ROLES)]
-    for app in NAV_APPS:
-        entries.extend(import_module(f"{app}.navigation").NAV_ENTRIES)
-    return tuple(entries)
+    entries = []
+    for config in apps.get_app_configs():
+        module = f"{config.name}.navigation"
+        if config.name != __package__ and find_spec(module) is not None:
+            entries.extend(import_module(module).NAV_ENTRIES)
+    return tuple(sorted(entries, key=lambda e: e.position))
 
 
 def menu_for(user, current_path: str):

@@ -1,13 +1,7 @@
-"""Fill a database with demo data: schools, organisations, one account per role and scope,
-and N children with their creation history. ``demo_seed`` is idempotent per seed.
-
-Children are generated as a stream (``generator.ChildStream``) and written in batches of
-``BATCH_SIZE`` by ``inserts.RowInserter`` (COPY on PostgreSQL, a prepared INSERT elsewhere).
-Each batch is one transaction holding its children and their change records, so an
-interrupted run resumes where it stopped. Per batch: one lookup of the ID numbers already
-registered, two inserts and one read of the new ids; nothing proportional to N stays in
-memory.
-"""
+"""Demo reference data of the core: schools, partner organisations and one account per role
+and scope, and the context every app's demo builder receives. The core names no app: the
+children, volunteers... each build their own demo data (``<app>/demo.py``) from this context,
+and ``campaign`` composes them (``campaign/demo.py``, ``manage.py seed_demo``)."""
 
 from __future__ import annotations
 
@@ -15,34 +9,22 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from children.models import Child
 from huzhou_care.accounts.models import Role, User
 from huzhou_care.audit.models import ChangeRecord
-from huzhou_care.bulk import RowInserter
 from huzhou_care.orgs.models import Organization, OrgUnit, School
 
 from . import catalog
-from .generator import ChildStream, County, Plan, SchoolRef, Township
 
 DEFAULT_PASSWORD = "Huzhou-Demo-2026"  # noqa: S105 - public, for demo databases only
-BATCH_SIZE = 5_000
-PROGRESS_EVERY = 100_000
-
-# The fields a seeded child's "create" record lists (a summary, not the whole row).
-SNAPSHOT_FIELDS = [
-    "name", "id_number", "county", "township", "school", "grade", "guardianship_type",
-    "registered_on", "status", "left_on", "leave_reason",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,29 +52,65 @@ class DemoAccount:
 
 
 @dataclass(frozen=True)
+class DemoContext:
+    """What every app's demo builder receives: the seed, the day ages are reckoned on, and the
+    reference rows the core made sure exist (by catalogue key)."""
+
+    seed: int
+    anchor: dt.date
+    children: int  # the demo's size: how many children; other builders scale from it
+    counties: dict[str, OrgUnit]
+    schools: dict[str, School]  # by catalogue code
+    organizations: dict[str, Organization]  # by name
+    accounts: list[DemoAccount]
+    stdout: object | None = None
+
+    @property
+    def source_ref(self) -> str:
+        """The ``source_ref`` of every ChangeRecord this seed writes."""
+        return seed_ref(self.seed)
+
+    def say(self, line: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(line + "\n")
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """What one builder did, for the command's summary line: e.g. ("儿童", 2000, 0)."""
+
+    label: str
+    created: int
+    existing: int = 0
+
+
+@dataclass(frozen=True)
 class DemoResult:
     password: str
     accounts: list[DemoAccount]
     schools_created: int
     organizations_created: int
-    children_created: int
-    children_existing: int
     anchor: dt.date
+    parts: list[DemoPart] = field(default_factory=list)
 
     @property
     def users_created(self) -> int:
         return sum(a.created for a in self.accounts)
 
 
-def demo_seed(
-    *, children: int, seed: int, password: str = DEFAULT_PASSWORD, stdout=None
-) -> DemoResult:
-    """Make sure the demo schools, organisations and accounts exist, and that the first
-    ``children`` children of the stream for ``seed`` are registered. New accounts get
+@dataclass(frozen=True)
+class DemoReference:
+    context: DemoContext
+    schools_created: int
+    organizations_created: int
+
+
+def demo_reference_ensure(
+    *, seed: int, children: int, password: str = DEFAULT_PASSWORD, stdout=None
+) -> DemoReference:
+    """Make sure the demo schools, organisations and accounts exist. New accounts get
     ``password`` (checked against AUTH_PASSWORD_VALIDATORS first); existing ones are left as
-    they are. Raises ``ValidationError`` for a weak password, ``ValueError`` for N < 0."""
-    if children < 0:
-        raise ValueError("children must be >= 0")
+    they are. Raises ``ValidationError`` for a weak password."""
     validate_password(password)
     # One hash for every new account (Argon2 takes ~0.2 s a hash; they share the password).
     encoded = make_password(password)
@@ -104,21 +122,17 @@ def demo_seed(
             _account_ensure(spec, counties, schools, organizations, encoded)
             for spec in catalog.ACCOUNTS
         ]
-    anchor = _anchor_date(seed)
-    stream = ChildStream(plan=_plan(counties, schools), seed=seed, anchor=anchor)
-    with _sql_log_off():
-        created, existing = _children_insert(
-            rows=islice(stream, children), total=children, seed=seed, stdout=stdout
-        )
-    return DemoResult(
-        password=password,
+    context = DemoContext(
+        seed=seed,
+        anchor=anchor_date(seed),
+        children=children,
+        counties=counties,
+        schools=schools,
+        organizations=organizations,
         accounts=accounts,
-        schools_created=schools_created,
-        organizations_created=organizations_created,
-        children_created=created,
-        children_existing=existing,
-        anchor=anchor,
+        stdout=stdout,
     )
+    return DemoReference(context, schools_created, organizations_created)
 
 
 # --- reference data ---------------------------------------------------------------------------
@@ -218,9 +232,24 @@ def _name(obj) -> str | None:
     return obj.name if obj else None
 
 
-# --- children ---------------------------------------------------------------------------------
+# --- helpers for the apps' builders -----------------------------------------------------------
+def seed_ref(seed: int) -> str:
+    return f"seed:{seed}"
+
+
+def anchor_date(seed: int) -> dt.date:
+    """The day ages are reckoned on: the day this seed was first run, else today."""
+    first = (
+        ChangeRecord.objects.filter(source=ChangeRecord.Source.SEED, source_ref=seed_ref(seed))
+        .order_by("pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).date() if first else timezone.localdate()
+
+
 @contextmanager
-def _sql_log_off():
+def sql_log_off():
     """With DEBUG on, Django formats and keeps every SQL statement it runs (on SQLite it even
     runs a query to quote the parameters): for a million-row seed that is the larger part of
     the time and gigabytes of memory. Turn it off for the bulk inserts."""
@@ -232,56 +261,13 @@ def _sql_log_off():
         settings.DEBUG = debug
 
 
-def _plan(counties: dict[str, OrgUnit], schools: dict[str, School]) -> Plan:
-    """What the stream needs from the database: county and township ids, demo school ids."""
-    township_ids = {s.township_id for s in schools.values()}
-    townships = {
-        t.pk: Township(pk=t.pk, name=t.name, code=t.code)
-        for t in OrgUnit.objects.filter(pk__in=township_ids)
-    }
-    plan_counties = {
-        name: County(pk=unit.pk, name=name, division=unit.division_prefix)
-        for name, unit in counties.items()
-        if name in catalog.COUNTY_WEIGHTS
-    }
-    for spec in catalog.SCHOOLS:
-        school = schools[spec.code]
-        plan_counties[spec.county].schools.append(
-            SchoolRef(pk=school.pk, kind=spec.kind, township=townships[school.township_id])
-        )
-    ordered = [plan_counties[name] for name in catalog.COUNTY_WEIGHTS]
-    return Plan(counties=ordered, weights=list(catalog.COUNTY_WEIGHTS.values()))
-
-
-def _seed_ref(seed: int) -> str:
-    return f"seed:{seed}"
-
-
-def _anchor_date(seed: int) -> dt.date:
-    """The day ages are reckoned on: the day this seed was first run, else today."""
-    first = (
-        ChangeRecord.objects.filter(source=ChangeRecord.Source.SEED, source_ref=_seed_ref(seed))
-        .order_by("pk")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return timezone.localtime(first).date() if first else timezone.localdate()
-
-
-def _batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+def batched(rows: Iterable, size: int) -> Iterator[list]:
     it = iter(rows)
     while batch := list(islice(it, size)):
         yield batch
 
 
-def _existing_ids(id_numbers: list[str]) -> set[str]:
-    """Which of these ID numbers are registered already."""
-    return set(
-        _lookup_chunked(Child.objects.values_list("id_number", "pk"), "id_number", id_numbers)
-    )
-
-
-def _lookup_chunked(pairs_qs, field: str, keys: list) -> dict:
+def lookup_chunked(pairs_qs, field: str, keys: list) -> dict:
     """``dict(pairs_qs.filter(<field>__in=keys))``, in chunks under the backend's parameter
     limit (999 on SQLite)."""
     step = connection.features.max_query_params or len(keys) or 1
@@ -289,69 +275,3 @@ def _lookup_chunked(pairs_qs, field: str, keys: list) -> dict:
     for start in range(0, len(keys), step):
         found.update(pairs_qs.filter(**{f"{field}__in": keys[start : start + step]}))
     return found
-
-
-def _children_insert(*, rows: Iterable[dict], total: int, seed: int, stdout) -> tuple[int, int]:
-    """Insert the rows whose ID number is not registered yet, batch by batch, each child with
-    one "create" change record. Returns (created, already there)."""
-    writer = _ChildWriter(seed)
-    created = existing = done = 0
-    for batch in _batched(rows, BATCH_SIZE):
-        taken = _existing_ids([r["id_number"] for r in batch])
-        new = [r for r in batch if r["id_number"] not in taken]
-        if new:
-            writer.write(new)
-        created, existing = created + len(new), existing + len(batch) - len(new)
-        before, done = done, done + len(batch)
-        if stdout is not None and (
-            done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == total
-        ):
-            stdout.write(
-                f"儿童：已处理 {done:,} / {total:,}，新建 {created:,}，已存在 {existing:,}\n"
-            )
-    return created, existing
-
-
-class _ChildWriter:
-    """Writes a batch of child rows and their change records in one transaction."""
-
-    def __init__(self, seed: int):
-        self.children = RowInserter(Child)
-        self.records = RowInserter(ChangeRecord)
-        self.record = {
-            "content_type_id": ContentType.objects.get_for_model(Child).pk,
-            "action": ChangeRecord.Action.CREATE,
-            "source": ChangeRecord.Source.SEED,
-            "source_ref": _seed_ref(seed),
-        }
-        self.snapshot = [(name, Child._meta.get_field(name).attname) for name in SNAPSHOT_FIELDS]
-
-    @transaction.atomic
-    def write(self, rows: list[dict]) -> None:
-        self.children.insert(rows)
-        pks = self._pks(rows)
-        self.records.insert(
-            [
-                {**self.record, "object_id": pks[r["id_number"]], "changes": self._changes(r)}
-                for r in rows
-            ]
-        )
-
-    @staticmethod
-    def _pks(rows: list[dict]) -> dict[str, int]:
-        """The new children's ids, read back by their unique ID number."""
-        return _lookup_chunked(
-            Child.objects.values_list("id_number", "pk"),
-            "id_number",
-            [r["id_number"] for r in rows],
-        )
-
-    def _changes(self, row: dict) -> dict:
-        """{field: [None, value]} for the summary fields that have a value, JSON-ready: the
-        shape ``audit.services.field_diff`` gives, at a fraction of its cost per row."""
-        changes = {}
-        for name, attname in self.snapshot:
-            value = row[attname]
-            if value is not None and value != "":
-                changes[name] = [None, value.isoformat() if isinstance(value, dt.date) else value]
-        return changes

@@ -36,7 +36,7 @@ def _post_login(client, username, password):
 def test_login_through_the_form_lands_on_the_home_page(client, alice):
     response = _post_login(client, "alice", "portal-test-Pass-2026")
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("campaign:home")
 
 
 def test_a_wrong_password_gives_a_chinese_error(client, alice):
@@ -79,13 +79,13 @@ def test_login_gives_a_new_session_key_and_logout_ends_the_session(client, alice
     after = client.session.session_key
     assert after and after != before
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("campaign:home")).status_code == 302
 
 
 def test_logout_by_get_is_refused(client, alice):
     client.force_login(alice)
     assert client.get(reverse("accounts:logout")).status_code == 405
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("campaign:home")).status_code == 200
 
 
 def test_sessions_expire_after_30_idle_minutes(client, alice):
@@ -96,7 +96,7 @@ def test_sessions_expire_after_30_idle_minutes(client, alice):
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(alice)
-    client.get(reverse("accounts:home"))
+    client.get(reverse("campaign:home"))
     session = Session.objects.get(session_key=client.session.session_key)
     # Each request renews the session for 30 minutes...
     assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)
@@ -104,24 +104,24 @@ def test_sessions_expire_after_30_idle_minutes(client, alice):
     Session.objects.filter(pk=session.pk).update(
         expire_date=timezone.now() - dt.timedelta(minutes=1)
     )
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_a_session_older_than_the_absolute_limit_is_ended(client, alice):
     client.force_login(alice)
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("campaign:home")).status_code == 200
     session = client.session
     session[SESSION_STARTED_KEY] = int(time.time()) - settings.SESSION_ABSOLUTE_SECONDS - 1
     session.save()
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
 def test_signed_in_pages_are_not_cached_and_carry_security_headers(client, alice):
     client.force_login(alice)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
     assert response["X-Frame-Options"] == "DENY"

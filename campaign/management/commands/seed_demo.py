@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: demo schools, organisations, accounts and children."""
+"""``manage.py seed_demo``: demo schools, organisations, accounts (the core), then each app's
+demo data (``campaign/demo.py`` lists the builders)."""
 
 import json
 import unicodedata
@@ -7,7 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from huzhou_care.demo.services import DEFAULT_PASSWORD, DemoResult, demo_seed
+from campaign.demo import demo_seed
+from huzhou_care.demo.services import DEFAULT_PASSWORD, DemoResult
 
 COLUMNS = [
     ("用户名", "username"),
@@ -50,10 +52,12 @@ class Command(BaseCommand):
             self.stdout.write(f"账号清单已写入 {accounts_json}")
 
     def _report(self, result: DemoResult) -> None:
+        parts = "".join(
+            f"，{p.label}新建 {p.created:,}（已存在 {p.existing:,}）" for p in result.parts
+        )
         self.stdout.write(
             f"学校新建 {result.schools_created}，结对单位新建 {result.organizations_created}，"
-            f"账号新建 {result.users_created}，儿童新建 {result.children_created:,}"
-            f"（已存在 {result.children_existing:,}；年龄按 {result.anchor:%Y-%m-%d} 计算）。"
+            f"账号新建 {result.users_created}{parts}；年龄按 {result.anchor:%Y-%m-%d} 计算。"
         )
         rows = [[str(getattr(a, attr) or "—") for _, attr in COLUMNS] for a in result.accounts]
         widths = [

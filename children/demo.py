@@ -1,4 +1,7 @@
-"""The deterministic stream of demo children (no database access here).
+"""The children's demo data: a deterministic stream of children and the builder that writes
+them (``build``, one of the builders ``campaign/demo.py`` composes for ``manage.py seed_demo``).
+
+``ChildStream`` does no database access.
 
 ``ChildStream(plan, seed, anchor)`` yields one dict of ``Child`` field values per child, drawn
 from ``random.Random(seed)`` alone. Child *i* of a seed depends only on the children before
@@ -14,16 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, islice
 
-from children import choices as c
-from children.identity import resident_id_build
-from huzhou_care.orgs.models import School
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 
-from . import catalog
+from huzhou_care.audit.models import ChangeRecord
+from huzhou_care.bulk import RowInserter
+from huzhou_care.demo import catalog
+from huzhou_care.demo.services import DemoContext, DemoPart, batched, lookup_chunked, sql_log_off
+from huzhou_care.orgs.models import OrgUnit, School
+
+from . import choices as c
+from .identity import resident_id_build
+from .models import Child
 
 MIN_AGE, MAX_AGE = 3, 15
 REGISTRY_START = dt.date(2019, 1, 1)
@@ -446,3 +456,112 @@ class ChildStream:
         if rng.random() >= share:
             return ""
         return f"{rng.choice(catalog.MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+# --- the builder ------------------------------------------------------------------------------
+BATCH_SIZE = 5_000
+PROGRESS_EVERY = 100_000
+
+# The fields a seeded child's "create" record lists (a summary, not the whole row).
+SNAPSHOT_FIELDS = [
+    "name", "id_number", "county", "township", "school", "grade", "guardianship_type",
+    "registered_on", "status", "left_on", "leave_reason",
+]  # fmt: skip
+
+
+def build(context: DemoContext) -> DemoPart:
+    """Make sure the first ``context.children`` children of the stream for the context's seed are
+    registered. Children are generated as a stream and written in batches of ``BATCH_SIZE``
+    through ``huzhou_care.bulk.RowInserter`` (COPY on PostgreSQL, a prepared INSERT elsewhere).
+    Each batch is one transaction holding its children and their change records, so an
+    interrupted run resumes where it stopped. Per batch: one lookup of the ID numbers already
+    registered, two inserts and one read of the new ids; nothing proportional to N stays in
+    memory."""
+    children = context.children
+    stream = ChildStream(
+        plan=_plan(context.counties, context.schools), seed=context.seed, anchor=context.anchor
+    )
+    with sql_log_off():
+        created, existing = _children_insert(
+            rows=islice(stream, children), total=children, context=context
+        )
+    return DemoPart("儿童", created, existing)
+
+
+def _plan(counties: dict[str, OrgUnit], schools: dict[str, School]) -> Plan:
+    """What the stream needs from the database: county and township ids, demo school ids."""
+    township_ids = {s.township_id for s in schools.values()}
+    townships = {
+        t.pk: Township(pk=t.pk, name=t.name, code=t.code)
+        for t in OrgUnit.objects.filter(pk__in=township_ids)
+    }
+    plan_counties = {
+        name: County(pk=unit.pk, name=name, division=unit.division_prefix)
+        for name, unit in counties.items()
+        if name in catalog.COUNTY_WEIGHTS
+    }
+    for spec in catalog.SCHOOLS:
+        school = schools[spec.code]
+        plan_counties[spec.county].schools.append(
+            SchoolRef(pk=school.pk, kind=spec.kind, township=townships[school.township_id])
+        )
+    ordered = [plan_counties[name] for name in catalog.COUNTY_WEIGHTS]
+    return Plan(counties=ordered, weights=list(catalog.COUNTY_WEIGHTS.values()))
+
+
+def _id_lookup(id_numbers: list[str]) -> dict[str, int]:
+    """{ID number: child id} for those of these ID numbers that are registered."""
+    return lookup_chunked(Child.objects.values_list("id_number", "pk"), "id_number", id_numbers)
+
+
+def _children_insert(*, rows: Iterable[dict], total: int, context: DemoContext) -> tuple[int, int]:
+    """Insert the rows whose ID number is not registered yet, batch by batch, each child with
+    its change records. Returns (created, already there)."""
+    writer = _ChildWriter(context.source_ref)
+    created = existing = done = 0
+    for batch in batched(rows, BATCH_SIZE):
+        taken = _id_lookup([r["id_number"] for r in batch])
+        new = [r for r in batch if r["id_number"] not in taken]
+        if new:
+            writer.write(new)
+        created, existing = created + len(new), existing + len(batch) - len(new)
+        before, done = done, done + len(batch)
+        if done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == total:
+            context.say(f"儿童：已处理 {done:,} / {total:,}，新建 {created:,}，已存在 {existing:,}")
+    return created, existing
+
+
+class _ChildWriter:
+    """Writes a batch of child rows and their change records in one transaction."""
+
+    def __init__(self, source_ref: str):
+        self.children = RowInserter(Child)
+        self.records = RowInserter(ChangeRecord)
+        self.record = {
+            "content_type_id": ContentType.objects.get_for_model(Child).pk,
+            "action": ChangeRecord.Action.CREATE,
+            "source": ChangeRecord.Source.SEED,
+            "source_ref": source_ref,
+        }
+        self.snapshot = [(name, Child._meta.get_field(name).attname) for name in SNAPSHOT_FIELDS]
+
+    @transaction.atomic
+    def write(self, rows: list[dict]) -> None:
+        self.children.insert(rows)
+        pks = _id_lookup([r["id_number"] for r in rows])
+        self.records.insert(
+            [
+                {**self.record, "object_id": pks[r["id_number"]], "changes": self._changes(r)}
+                for r in rows
+            ]
+        )
+
+    def _changes(self, row: dict) -> dict:
+        """{field: [None, value]} for the summary fields that have a value, JSON-ready: the
+        shape ``audit.services.field_diff`` gives, at a fraction of its cost per row."""
+        changes = {}
+        for name, attname in self.snapshot:
+            value = row[attname]
+            if value is not None and value != "":
+                changes[name] = [None, value.isoformat() if isinstance(value, dt.date) else value]
+        return changes

@@ -8,7 +8,7 @@ from django.urls import reverse
 def test_every_role_sees_its_home_page_in_chinese(client, personas, persona):
     user = personas[persona]
     client.force_login(user)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     assert response.status_code == 200
     body = response.content.decode()
     assert f"您好，{user}" in body
@@ -18,7 +18,7 @@ def test_every_role_sees_its_home_page_in_chinese(client, personas, persona):
 
 def test_district_home_counts_only_its_own_children(client, alice, wuxing_child, changxing_child):
     client.force_login(alice)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     assert response.context["summary"]["children"]["total"] == 1
 
 
@@ -26,7 +26,7 @@ def test_city_officer_sees_county_aggregates_with_small_counts_hidden(
     client, city_officer, wuxing_child
 ):
     client.force_login(city_officer)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("campaign:home"))
     summary = response.context["summary"]
     assert "children" not in summary
     wuxing_row = next(r for r in summary["by_county"] if r["county"].name == "吴兴区")
@@ -44,7 +44,7 @@ def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
 
 def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_officer):
     client.force_login(city_officer)
-    items = client.get(reverse("accounts:home")).context["nav_items"]
+    items = client.get(reverse("campaign:home")).context["nav_items"]
     assert [i["label"] for i in items] == ["首页"]
 
 
@@ -59,7 +59,7 @@ def test_the_home_page_is_a_fixed_number_of_queries(client, alice, wuxing_school
     for batch in (1, 30):
         ChildFactory.create_batch(batch, school=wuxing_school, guardianship_type="none")
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("accounts:home"))
+            response = client.get(reverse("campaign:home"))
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 15
     assert response.context["summary"]["children"]["unguarded"] == 31
@@ -69,4 +69,4 @@ def test_the_city_admins_total_is_the_sum_of_the_counties(
     client, city_admin, wuxing_child, changxing_child
 ):
     client.force_login(city_admin)
-    assert client.get(reverse("accounts:home")).context["summary"]["children"]["total"] == 2
+    assert client.get(reverse("campaign:home")).context["summary"]["children"]["total"] == 2

@@ -1,12 +1,14 @@
-"""Reads for the home page: what this user can see, counted in SQL."""
+"""Reads for the role home pages: what this user can see across the apps, counted in SQL.
+
+The home page combines several apps (the registry today; volunteers, pairings and campaign
+figures later), so it lives in the top app, not in the core."""
 
 from django.db.models import Count
 
 from children.models import Child
 from children.risk import RISK_FLAGS
+from huzhou_care.accounts.models import Role
 from huzhou_care.orgs.models import Organization, OrgUnit, School
-
-from .models import Role
 
 # Figures shown to city officers are aggregates; a cell under this many children is hidden so
 # that no small group of children can be singled out.
