@@ -10,7 +10,7 @@ import logging
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
@@ -116,6 +116,9 @@ def identity_check(
         raise ValidationError(errors)
 
 
+MSG_DUPLICATE_ID = "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"
+
+
 @transaction.atomic
 def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = None) -> Child:
     today = today or timezone.localdate()
@@ -125,19 +128,20 @@ def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = 
         gender=data.get("gender"),
         today=today,
     )
+    # Matched through the blind index: the same ID in another spelling is the same child.
     if Child.objects.filter(id_number=data["id_number"]).exists():
-        raise ValidationError(
-            {
-                "id_number": "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"
-            }
-        )
+        raise ValidationError({"id_number": MSG_DUPLICATE_ID})
     rid = resident_id_parse(data["id_number"])
     child = Child(**{**data, "birth_date": rid.birth_date, "gender": rid.gender})
     child.registered_on = today
     child.created_by = source.actor
     _place(child)
-    child.full_clean()
-    child.save()
+    child.full_clean(exclude=["id_number_bidx"])
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:  # registered by someone else meanwhile: the unique index decides
+        raise ValidationError({"id_number": MSG_DUPLICATE_ID}) from None
     _record(child, ChangeRecord.Action.CREATE, {}, source)
     return child
 
@@ -163,10 +167,16 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
         rid = resident_id_parse(locked.id_number)
         locked.birth_date = locked.birth_date or rid.birth_date
         locked.gender = locked.gender or rid.gender
+        if Child.objects.filter(id_number=locked.id_number).exclude(pk=locked.pk).exists():
+            raise ValidationError({"id_number": MSG_DUPLICATE_ID})
     changes = field_diff(before, child_values(locked))
     if changes:
-        locked.full_clean()
-        locked.save()
+        locked.full_clean(exclude=["id_number_bidx"])
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise ValidationError({"id_number": MSG_DUPLICATE_ID}) from None
         _record(locked, ChangeRecord.Action.UPDATE, changes, source)
     return changes
 
@@ -368,14 +378,7 @@ def _preview_row(upload_id: int, plan_row) -> RosterRow:
         errors=[
             {"column": e.column, "code": e.code, "message": e.message} for e in plan_row.errors
         ],
-        raw=[_json_cell(v) for v in plan_row.row.raw] if plan_row.errors else [],
     )
-
-
-def _json_cell(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
 
 
 def roster_confirm(*, upload: RosterUpload, actor) -> bool:

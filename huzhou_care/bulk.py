@@ -24,6 +24,8 @@ import operator
 from django.db import connection, models
 from django.utils import timezone
 
+from huzhou_care.crypto.fields import Sealed
+
 # Field types whose Python values sqlite3 stores as the ORM would.
 PASS_THROUGH = {
     "CharField", "TextField", "BooleanField", "SmallIntegerField", "IntegerField",
@@ -53,11 +55,14 @@ class RowInserter:
             and not text_nullable
         )
         self._param = [self._param_converter(f) for f in self.fields]
+        # Encrypted fields: a row gives the clear value; it is sealed here and its blind index
+        # and masked form filled (a Sealed value is written as it is).
+        self._sealers = [(f.attname, f) for f in getattr(meta, "encrypted_fields", ())]
 
     @staticmethod
     def _param_converter(field: models.Field):
         """A query parameter: what the ORM would send."""
-        if field.get_internal_type() in PASS_THROUGH:
+        if field.get_internal_type() in PASS_THROUGH or hasattr(field, "kind"):
             return None
         return lambda value: field.get_db_prep_save(value, connection)
 
@@ -72,9 +77,16 @@ class RowInserter:
         }
 
     def _tuples(self, rows: list[dict], *, dump_json: bool):
-        defaults, get = self._defaults(), self._get
+        defaults, get, sealers = self._defaults(), self._get, self._sealers
         for row in rows:
-            values = get({**defaults, **row})
+            row = {**defaults, **row}
+            for name, field in sealers:
+                value = row[name]
+                if isinstance(value, Sealed):
+                    row[name] = value.token
+                else:
+                    row.update(field.columns(value or ""))
+            values = get(row)
             if dump_json and self._json:
                 values = list(values)
                 for index, encoder in self._json:

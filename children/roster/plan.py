@@ -18,6 +18,7 @@ from django.utils import timezone
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record
 from huzhou_care.bulk import RowInserter
+from huzhou_care.crypto.fields import Sealed, blind_lookup
 from huzhou_care.orgs.models import OrgUnit
 
 from .. import choices as c
@@ -105,12 +106,8 @@ AT = {name: index for index, name in enumerate(EXISTING_FIELDS)}
 
 
 def _existing(ids: list[str]) -> dict[str, tuple]:
-    found = {}
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        for record in Child.objects.filter(id_number__in=chunk).values_list(*EXISTING_FIELDS):
-            found[record[AT["id_number"]]] = record
-    return found
+    """{ID number: registry record} for the registered ones, matched by blind index."""
+    return blind_lookup(Child.objects.all(), "id_number", ids, *EXISTING_FIELDS, chunk=ID_CHUNK)
 
 
 def _model_values(
@@ -236,6 +233,8 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
     changes = {}
     for key, value in values.items():
         old = record[AT[key]]
+        if isinstance(old, Sealed):  # an encrypted field: compared in clear, never stored so
+            old = old.reveal()
         if old != value:
             changes["township" if key == "township_id" else key] = [old, value]
     outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
@@ -277,14 +276,7 @@ def roster_apply(
 
 
 def _ids_of(id_numbers: list[str]) -> dict[str, int]:
-    ids = {}
-    for start in range(0, len(id_numbers), ID_CHUNK):
-        ids.update(
-            Child.objects.filter(id_number__in=id_numbers[start : start + ID_CHUNK]).values_list(
-                "id_number", "pk"
-            )
-        )
-    return ids
+    return blind_lookup(Child.objects.all(), "id_number", id_numbers, "pk", chunk=ID_CHUNK)
 
 
 def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
@@ -296,8 +288,12 @@ def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
             ("township_id" if k == "township" else k): new for k, (_old, new) in p.changes.items()
         }
         by_fields[tuple(sorted(values))].append(Child(pk=p.child_id, updated_at=now, **values))
+    companions = {
+        f.name: [c for c in (f.blind_index, f.masked) if c] for f in Child._meta.encrypted_fields
+    }
     for fields, objs in by_fields.items():
-        Child.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
+        extra = [c for name in fields for c in companions.get(name, ())]
+        Child.objects.bulk_update(objs, [*fields, *extra, "updated_at"], batch_size=500)
     changes_record(
         model=Child,
         entries=[(p.child_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates],

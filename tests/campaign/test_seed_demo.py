@@ -15,6 +15,7 @@ from huzhou_care.accounts.models import Role, User
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.demo import catalog
 from huzhou_care.orgs.models import Organization, School
+from tests.factories import stored_ids
 
 N = 300
 
@@ -103,7 +104,8 @@ def test_each_child_has_one_seed_change_record(seeded):
     assert set(records.values_list("action", flat=True)) == {ChangeRecord.Action.CREATE}
     child = Child.objects.order_by("pk").first()
     changes = records.get(object_id=child.pk).changes
-    assert changes["id_number"] == [None, child.id_number]
+    assert changes["id_number"] == [None, child.id_number_masked]
+    assert child.id_number_masked.count("*") == 10
     assert changes["county"] == [None, child.county_id]
     assert changes["registered_on"] == [None, child.registered_on.isoformat()]
     assert changes["status"] == [None, child.status]
@@ -111,17 +113,17 @@ def test_each_child_has_one_seed_change_record(seeded):
 
 def test_running_twice_creates_nothing_new(seeded):
     counts = [m.objects.count() for m in (Child, ChangeRecord, User, School, Organization)]
-    ids = set(Child.objects.values_list("id_number", flat=True))
+    ids = stored_ids()
     output = seed()
     assert [m.objects.count() for m in (Child, ChangeRecord, User, School, Organization)] == counts
-    assert set(Child.objects.values_list("id_number", flat=True)) == ids
+    assert stored_ids() == ids
     assert "儿童新建 0（已存在 300" in output
 
 
 def test_a_larger_number_adds_only_the_difference(seeded):
-    before = set(Child.objects.values_list("id_number", flat=True))
+    before = stored_ids()
     seed(children=N + 40)
-    after = set(Child.objects.values_list("id_number", flat=True))
+    after = stored_ids()
     assert before < after and len(after) == N + 40
     assert ChangeRecord.objects.filter(source_ref="seed:7").count() == N + 40
 
