@@ -134,6 +134,11 @@ def error_sheet(upload, rows) -> StreamingSheet:
 
 
 def _original_cells(upload, numbers: list[int]) -> dict[int, list]:
-    with upload.file.open("rb") as fh:
-        grid = read_rows(fh.read(), upload.original_name).rows
+    """The rows' cells from the stored file (where identifiers are kept, never in the preview
+    table); without the file, the sheet still gives each row number and reason."""
+    try:
+        with upload.file.open("rb") as fh:
+            grid = read_rows(fh.read(), upload.original_name).rows
+    except (OSError, ValueError):
+        return {n: [] for n in numbers}
     return {n: list(grid[n - 1]) if n - 1 < len(grid) else [] for n in numbers}
