@@ -101,13 +101,25 @@ def _township_lookup(county_id: int) -> dict[str, int]:
 
 # The registry columns a roster row is compared with, read as tuples (a dict per row would
 # double the memory of a 50,000-row re-import).
-EXISTING_FIELDS = ("pk", "id_number", "school_id", "status", "township_id", *PLAIN_FIELDS)
+# Encrypted fields are compared without decrypting where possible: by blind index (phones),
+# else by the masked form first, decrypting only when the masked forms agree (addresses).
+PROTECTED = {f.name: f for f in Child._meta.encrypted_fields if f.name in PLAIN_FIELDS}
+EXISTING_FIELDS = ("pk", "school_id", "status", "township_id", *PLAIN_FIELDS)
+_COLUMNS = [
+    (PROTECTED[n].blind_index or PROTECTED[n].masked) if n in PROTECTED else n
+    for n in EXISTING_FIELDS
+]
+_SEALED = [n for n in PROTECTED if not PROTECTED[n].blind_index]
+_MASKED = [n for n in PROTECTED if PROTECTED[n].blind_index]
+EXISTING_COLUMNS = (*_COLUMNS, *_SEALED, *(PROTECTED[n].masked for n in _MASKED))
 AT = {name: index for index, name in enumerate(EXISTING_FIELDS)}
+SEALED_AT = {name: len(_COLUMNS) + i for i, name in enumerate(_SEALED)}
+MASKED_AT = {name: len(_COLUMNS) + len(_SEALED) + i for i, name in enumerate(_MASKED)}
 
 
 def _existing(ids: list[str]) -> dict[str, tuple]:
     """{ID number: registry record} for the registered ones, matched by blind index."""
-    return blind_lookup(Child.objects.all(), "id_number", ids, *EXISTING_FIELDS, chunk=ID_CHUNK)
+    return blind_lookup(Child.objects.all(), "id_number", ids, *EXISTING_COLUMNS, chunk=ID_CHUNK)
 
 
 def _model_values(
@@ -233,12 +245,28 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
     changes = {}
     for key, value in values.items():
         old = record[AT[key]]
-        if isinstance(old, Sealed):  # an encrypted field: compared in clear, never stored so
-            old = old.reveal()
+        protected = PROTECTED.get(key)
+        if protected is not None:
+            if not _protected_changed(protected, value, old, record):
+                continue
+            # The old value as masked (the history keeps masked values only); the registry
+            # is written from the new one.
+            changes[key] = [record[MASKED_AT[key]] if key in MASKED_AT else old, value]
+            continue
         if old != value:
             changes["township" if key == "township_id" else key] = [old, value]
     outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
     return RowPlan(row, outcome, values=values, changes=changes, child_id=child_id)
+
+
+def _protected_changed(field, value, stored, record) -> bool:
+    """``stored`` is the blind index (fields that have one) or the masked form."""
+    if field.blind_index:
+        return field.blind(value) != stored
+    if field.mask(value) != stored:
+        return True
+    sealed = record[SEALED_AT[field.name]]  # values_list gives it still sealed
+    return (sealed.reveal() if isinstance(sealed, Sealed) else sealed or "") != value
 
 
 def roster_apply(
