@@ -202,12 +202,16 @@ def _plan_new(row, parse, school, values) -> RowPlan:
                 for key in missing
             ],
         )
-    rid = resident_id_parse(row.values["id_number"])
+    # An accepted row's birth date and gender are those its ID encodes (parse_roster set them).
+    birth, gender = row.values.get("birth_date"), row.values.get("gender")
+    if birth is None or gender is None:
+        rid = resident_id_parse(row.values["id_number"])
+        birth, gender = rid.birth_date, rid.gender
     values = {
         **values,
-        "id_number": rid.number,
-        "birth_date": rid.birth_date,
-        "gender": rid.gender,
+        "id_number": row.values["id_number"],
+        "birth_date": birth,
+        "gender": gender,
         "township_id": values.get("township_id", school.township_id),
     }
     return RowPlan(row, Outcome.NEW, values=values)
