@@ -627,7 +627,7 @@ def run(args) -> dict:
             run_worker(db, {"phase": "maintain", "reset": not analyze_only})
 
         empty_file = make("empty", args.rows, 0)
-        baseline_file = make("baseline", args.baseline_rows, 1)
+        baseline_file = None if args.quick else make("baseline", args.baseline_rows, 1)
         school = SCHOOLS["empty"]
         rows = args.rows
 
