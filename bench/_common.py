@@ -28,6 +28,8 @@ PYTHON = sys.executable
 MANAGE = REPO / "manage.py"
 
 #: Settings of every Django process of a benchmark (production mode, quiet logs).
+from huzhou_care.crypto.devkeys import new_blind_index_key, new_field_key  # noqa: E402
+
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "huzhou_care.settings",
     "DJANGO_DEBUG": "0",
@@ -37,6 +39,9 @@ BENCH_ENV = {
     "DJANGO_LOG_LEVEL": "WARNING",
     # The benchmarks import rosters far bigger than a school's (the row cap defaults to 20,000).
     "ROSTER_MAX_ROWS": "200000",
+    # Production settings need field keys: fresh ones per bench run (the data is thrown away).
+    "DJANGO_FIELD_KEYS": new_field_key("bench1"),
+    "DJANGO_BLIND_INDEX_KEY": new_blind_index_key(),
 }
 
 

@@ -46,6 +46,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,10 @@ from bench._common import (  # noqa: E402
 )
 
 COUNTY = "吴兴区"
+CALAMINE_READ = (
+    "import sys; from python_calamine import CalamineWorkbook; "
+    "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()"
+)
 RESULT_PREFIX = "@@RESULT "
 TARGET_RATIO = 10.0
 TARGET_RATE = 5_000.0
@@ -128,9 +133,11 @@ def make_roster(spec: dict) -> dict:
         },
     )
     division = county.division_prefix
-    taken = set(
-        Child.objects.filter(id_number__startswith=division).values_list("id_number", flat=True)
-    )
+    # The ID numbers are encrypted: decrypt this county's (a bench set-up step, not timed).
+    taken = {
+        sealed.reveal()
+        for sealed in Child.objects.filter(county=county).values_list("id_number", flat=True)
+    }
     rng = random.Random(spec["seed"] * 1000 + spec["slot"])
     slot = spec["slot"]
     male_residue, female_residue = (slot, slot + 3) if slot % 2 else (slot + 3, slot)
@@ -283,19 +290,46 @@ def phase_parse(spec: dict) -> dict:
     from children.roster.parse import parse_roster
 
     today = _today()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     path = Path(spec["file"])
     parsed = parse_roster(path.read_bytes(), path.name, today=today)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu,
         "rows": len(parsed.rows),
         "check": {"accepted": len(parsed.accepted), "rejected": len(parsed.rejected)},
     }
 
 
+def phase_calamine(spec: dict) -> dict:
+    """python-calamine merely reading every row of the file (issue 6 item 10's yardstick)."""
+    from python_calamine import CalamineWorkbook
+
+    started, cpu = time.perf_counter(), time.process_time()
+    workbook = CalamineWorkbook.from_path(spec["file"])
+    rows = workbook.get_sheet_by_index(0).to_python()
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "rows": len(rows) - 1,
+        "check": {},
+    }
+
+
+def _stub_crypto() -> None:
+    """The import as it was before encryption: values stored as given (same code path, the
+    cipher and HMAC replaced by identity), to measure encryption's cost in the same run."""
+    from huzhou_care.crypto.cipher import KeyRing
+
+    KeyRing.encrypt = lambda self, plaintext, purpose: f"{self.current_id}:{plaintext}"
+    KeyRing.blind_index = lambda self, domain, normalised: normalised
+
+
 def phase_ours(spec: dict) -> dict:
     """What ``manage.py import_roster PATH --school CODE`` does, timed step by step."""
+    if spec.get("clear"):
+        _stub_crypto()
     from children.roster.parse import parse_roster
     from children.roster.plan import roster_apply, roster_plan
     from huzhou_care.audit.models import ChangeRecord
@@ -303,7 +337,7 @@ def phase_ours(spec: dict) -> dict:
 
     school = _school(spec["school"][0])
     today = _today()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     path = Path(spec["file"])
     parsed = parse_roster(path.read_bytes(), path.name, today=today)
     parsed_at, parsed_hwm = time.perf_counter(), _hwm_mb()
@@ -317,6 +351,7 @@ def phase_ours(spec: dict) -> dict:
     ]
     return {
         "seconds": done - started,
+        "cpu_seconds": time.process_time() - cpu,
         "rows": summary["rows"],
         "steps": {
             "parse": parsed_at - started,
@@ -502,6 +537,7 @@ def phase_maintain(spec: dict) -> dict:
 PHASES = {
     "make": make_roster,
     "parse": phase_parse,
+    "calamine": phase_calamine,
     "ours": phase_ours,
     "baseline": phase_baseline,
     "maintain": phase_maintain,
@@ -599,12 +635,23 @@ def run(args) -> dict:
             run_worker(db, {"phase": "maintain", "reset": not analyze_only})
 
         empty_file = make("empty", args.rows, 0)
-        baseline_file = make("baseline", args.baseline_rows, 1)
+        baseline_file = None if args.quick else make("baseline", args.baseline_rows, 1)
         school = SCHOOLS["empty"]
         rows = args.rows
 
+        measure("calamine", "calamine", "python-calamine reads the file", file=empty_file)
         result = measure("parse", "parse", "floor: parse_roster only", file=empty_file)
         _verify("parse", result, {"accepted": rows, "rejected": 0})
+        result = measure(
+            "ours-clear",
+            "ours",
+            "as before encryption (cipher stubbed), empty registry",
+            file=empty_file,
+            school=school,
+            clear=True,
+        )
+        _verify("ours-clear", result, {"created": rows, "rejected": 0})
+        reset()
         result = measure(
             "ours-empty", "ours", "empty registry, fresh school", file=empty_file, school=school
         )
@@ -617,6 +664,27 @@ def run(args) -> dict:
             school=school,
         )
         _verify("ours-reimport", result, {"unchanged": rows, "rejected": 0})
+
+        # End to end, process start included: the command against calamine in a process.
+        reset()
+        for name, argv in (
+            ("calamine-process", ["-c", CALAMINE_READ, empty_file]),
+            ("command", ["manage.py", "import_roster", empty_file, "--school", school[0]]),
+        ):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run([PYTHON, *argv], env=db.env(), cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+            seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            phases.append({"name": name, "rows": rows, "seconds": seconds, "cpu_seconds": cpu,
+                           "peak_rss_mb": after.ru_maxrss / 1024, "setup_rss_mb": 0,
+                           "note": "process start included"})  # fmt: skip
+            log(f"{name}: {rows:,} rows in {seconds:.2f}s, cpu {cpu:.2f}s")
+        if args.quick:
+            return {**info, "rows": args.rows, "baseline_rows": 0, "full": 0,
+                    "phases": phases, "machine_at_end": machine()}  # fmt: skip
 
         reset()
         note = "django-import-export defaults, empty registry"
@@ -680,15 +748,24 @@ def report(figures: dict) -> dict:
         f"{figures['machine_at_end'].split('average ')[1]} (end)"
     )
     print()
-    head = f"{'phase':<14} {'rows':>7} {'seconds':>9} {'rows/s':>9} {'peak RSS MB':>12}  notes"
+    cpu_rate = {p["name"]: p["rows"] / p["cpu_seconds"] for p in figures["phases"]
+                if p.get("cpu_seconds")}  # fmt: skip
+    head = (
+        f"{'phase':<16} {'rows':>7} {'seconds':>9} {'rows/s':>9} {'cpu s':>7} {'cpu rows/s':>10} "
+        f"{'peak RSS MB':>12}  notes"
+    )
     print(head)
     print("-" * (len(head) + 40))
     for p in figures["phases"]:
+        cpu = p.get("cpu_seconds") or 0
         print(
-            f"{p['name']:<14} {p['rows']:>7,} {p['seconds']:>9.2f} {rate[p['name']]:>9,.0f} "
-            f"{p['peak_rss_mb']:>12.0f}  {p['note']}"
+            f"{p['name']:<16} {p['rows']:>7,} {p['seconds']:>9.2f} {rate[p['name']]:>9,.0f} "
+            f"{cpu:>7.2f} {cpu_rate.get(p['name'], 0):>10,.0f} {p['peak_rss_mb']:>12.0f}  "
+            f"{p['note']}"
         )
-    setup = min(p["setup_rss_mb"] for p in figures["phases"])
+    print("(cpu = the process's own user+sys time: steadier than wall-clock on a shared machine;"
+          " on PostgreSQL it leaves out the server's work)")  # fmt: skip
+    setup = min(p["setup_rss_mb"] for p in figures["phases"] if p["setup_rss_mb"])
     print(f"(peak RSS includes the Django process itself: ~{setup:.0f} MB after django.setup())")
     for p in figures["phases"]:
         if p.get("steps"):
@@ -742,6 +819,28 @@ def report(figures: dict) -> dict:
             rows.append(
                 (f"{name} peak RSS MB", f"{mb:.0f}", f"< {TARGET_RSS_MB:.0f}", mb < TARGET_RSS_MB)
             )
+    if "ours-clear" in rate and "ours-empty" in rate:
+        slower = rate["ours-clear"] / rate["ours-empty"] - 1
+        ratios["encryption slowdown"] = slower
+        rows.append(("import slower from encryption", f"{slower:.0%}", "<= 25%", slower <= 0.25))
+        if "ours-clear" in cpu_rate and "ours-empty" in cpu_rate:
+            slower = cpu_rate["ours-clear"] / cpu_rate["ours-empty"] - 1
+            ratios["encryption slowdown (cpu)"] = slower
+            rows.append(("  the same in cpu time", f"{slower:.0%}", "<= 25%", slower <= 0.25))
+        per_row = (by_name["ours-empty"]["seconds"] - by_name["ours-clear"]["seconds"]) / max(
+            by_name["ours-empty"]["rows"], 1
+        )
+        rows.append(("encryption cost per child (µs)", f"{per_row * 1e6:.0f}", "-", None))
+    for end, start, label in (
+        ("command", "calamine-process", "import_roster / calamine (processes)"),
+        ("ours-empty", "calamine", "import / calamine (in-process)"),
+    ):
+        if end in rate and start in rate:
+            ratios[label] = rate[end] / rate[start]
+            rows.append((label, f"{ratios[label]:.0%}", ">= 25%", ratios[label] >= 0.25))
+        if end in cpu_rate and start in cpu_rate:
+            value = ratios[label + " cpu"] = cpu_rate[end] / cpu_rate[start]
+            rows.append(("  the same in cpu time", f"{value:.0%}", ">= 25%", value >= 0.25))
     for label, value, target, ok in rows:
         status = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"{label:<36} {value:>10} {target:>10}  {status}")
@@ -781,6 +880,12 @@ def main(argv=None) -> None:
         help="cProfile the ours-* phases and print the top functions",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only calamine, parse, ours-clear, ours-empty, ours-reimport and the end-to-end "
+        "command (no django-import-export baseline, no full registry)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.bulk import RowInserter
+from huzhou_care.crypto.fields import blind_lookup
 from huzhou_care.demo import catalog
-from huzhou_care.demo.services import DemoContext, DemoPart, batched, lookup_chunked, sql_log_off
+from huzhou_care.demo.services import DemoContext, DemoPart, batched, sql_log_off
 from huzhou_care.orgs.models import OrgUnit, School
 
 from . import choices as c
@@ -644,7 +645,7 @@ def _plan(counties: dict[str, OrgUnit], schools: dict[str, School]) -> Plan:
 
 def _id_lookup(id_numbers: list[str]) -> dict[str, int]:
     """{ID number: child id} for those of these ID numbers that are registered."""
-    return lookup_chunked(Child.objects.values_list("id_number", "pk"), "id_number", id_numbers)
+    return blind_lookup(Child.objects.all(), "id_number", id_numbers, "pk")
 
 
 def _children_insert(
@@ -680,6 +681,7 @@ class _ChildWriter:
             "source_ref": source_ref,
         }
         self.snapshot = [(name, Child._meta.get_field(name).attname) for name in SNAPSHOT_FIELDS]
+        self.protected = {f.name: f for f in Child._meta.encrypted_fields}
 
     @transaction.atomic
     def write(self, rows: list[dict]) -> None:
@@ -710,6 +712,8 @@ class _ChildWriter:
         for name, attname in self.snapshot:
             value = row[attname]
             if value is not None and value != "":
+                if name in self.protected:  # the history keeps masked identifiers only
+                    value = self.protected[name].mask(value)
                 changes[name] = [None, value.isoformat() if isinstance(value, dt.date) else value]
         return changes
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from huzhou_care.accounts.masking import mask_id_number, mask_phone
+from huzhou_care.crypto.fields import Sealed
 from huzhou_care.spreadsheets import StreamingSheet
 
 from . import choices as c
+from .models import Child
 from .services import EDITABLE_FIELDS
 
 CHUNK = 2000
@@ -23,9 +24,8 @@ def _grade(value):
 
 
 def _masker(full: bool):
-    if full:
-        return (lambda v: v), (lambda v: v)
-    return mask_id_number, mask_phone
+    """The rows already hold the masked forms or the full values (see ``_rows``)."""
+    return (lambda v: v), (lambda v: v)
 
 
 # (header, column width, function of a values() row and the two maskers)
@@ -78,15 +78,30 @@ VALUE_FIELDS = (
 )
 
 
-def _rows(qs):
-    return qs.values(*VALUE_FIELDS).iterator(chunk_size=CHUNK)
+PROTECTED = {f.name: f.masked for f in Child._meta.encrypted_fields}
+
+
+def _rows(qs, full: bool):
+    """values() rows keyed by field name. Masked: the protected fields hold their stored
+    masked forms and no ciphertext is even read. Full: they are decrypted here."""
+    if full:
+        for row in qs.values(*VALUE_FIELDS).iterator(chunk_size=CHUNK):
+            for name in PROTECTED:
+                value = row[name]
+                row[name] = value.reveal() if isinstance(value, Sealed) else (value or "")
+            yield row
+        return
+    names = [PROTECTED.get(name, name) for name in VALUE_FIELDS]
+    renamed = {masked: name for name, masked in PROTECTED.items()}
+    for row in qs.values(*names).iterator(chunk_size=CHUNK):
+        yield {renamed.get(key, key): value for key, value in row.items()}
 
 
 def registry_export(qs, *, full: bool) -> StreamingSheet:
     mid, mph = _masker(full)
     sheet = StreamingSheet("留守儿童名单")
     sheet.header([h for h, _, _ in LIST_COLUMNS], [w for _, w, _ in LIST_COLUMNS])
-    for row in _rows(qs):
+    for row in _rows(qs, full):
         sheet.append(fn(row, mid, mph) for _, _, fn in LIST_COLUMNS)
     return sheet
 
@@ -177,7 +192,7 @@ def national_form_export(qs, *, full: bool, unit: str) -> StreamingSheet:
         [f"填报单位：{unit}", None, None, None, f"填报日期：{timezone.localdate():%Y年%m月%d日}"]
     )
     sheet.header(["序号"] + [h for h, _ in NATIONAL_COLUMNS], [6] + [14] * len(NATIONAL_COLUMNS))
-    for number, row in enumerate(_rows(qs), start=1):
+    for number, row in enumerate(_rows(qs, full), start=1):
         sheet.append([number] + [fn(row, mid, mph) for _, fn in NATIONAL_COLUMNS])
     sheet.plain_row([])
     sheet.plain_row(

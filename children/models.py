@@ -19,6 +19,7 @@ from huzhou_care.accounts.scoping import (
     contributed_scope,
     place_scope,
 )
+from huzhou_care.crypto.fields import EncryptedField
 
 from . import choices as c
 from .risk import RISK_FLAGS
@@ -50,11 +51,27 @@ class Child(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=c.Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # Personal identifiers are stored SM4-encrypted (huzhou_care/crypto): the ID number's
+    # uniqueness and every exact search use its blind index; pages read the masked forms.
+    id_number = EncryptedField(
+        _("身份证号"),
+        max_length=18,
+        kind="id_number",
+        blind_index="id_number_bidx",
+        masked="id_number_masked",
+    )
     birth_date = models.DateField(_("出生日期"))
     hukou_registered = models.BooleanField(_("已登记户口"), default=True)
-    hukou_address = models.CharField(_("户籍所在地"), max_length=200, blank=True)
-    current_address = models.CharField(_("现居住地址"), max_length=200, blank=True)
+    hukou_address = EncryptedField(
+        _("户籍所在地"), max_length=200, blank=True, kind="address", masked="hukou_address_masked"
+    )
+    current_address = EncryptedField(
+        _("现居住地址"),
+        max_length=200,
+        blank=True,
+        kind="address",
+        masked="current_address_masked",
+    )
     # --- where: county is the scope (the school's, else the home township's), one indexed column;
     # township and village are where the child lives, which a transfer does not change.
     # (db_index=False: each of these three is the first column of a composite index below.)
@@ -103,13 +120,34 @@ class Child(models.Model):
     )
     guardian_name = models.CharField(_("监护人姓名"), max_length=50, blank=True)
     guardian_relation = models.CharField(_("监护人与儿童关系"), max_length=20, blank=True)
-    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    guardian_phone = EncryptedField(
+        _("监护人电话"),
+        max_length=20,
+        blank=True,
+        kind="phone",
+        blind_index="guardian_phone_bidx",
+        masked="guardian_phone_masked",
+    )
     father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
     father_work_place = models.CharField(_("父亲务工地点"), max_length=100, blank=True)
-    father_phone = models.CharField(_("父亲电话"), max_length=20, blank=True)
+    father_phone = EncryptedField(
+        _("父亲电话"),
+        max_length=20,
+        blank=True,
+        kind="phone",
+        blind_index="father_phone_bidx",
+        masked="father_phone_masked",
+    )
     mother_name = models.CharField(_("母亲姓名"), max_length=50, blank=True)
     mother_work_place = models.CharField(_("母亲务工地点"), max_length=100, blank=True)
-    mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
+    mother_phone = EncryptedField(
+        _("母亲电话"),
+        max_length=20,
+        blank=True,
+        kind="phone",
+        blind_index="mother_phone_bidx",
+        masked="mother_phone_masked",
+    )
     # --- health, study, living
     health = models.CharField(
         _("身体状况"), max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY
@@ -127,6 +165,23 @@ class Child(models.Model):
         _("困境类型"), max_length=20, choices=c.DifficultyType.choices, blank=True
     )
     notes = models.TextField(_("备注"), blank=True)
+    # --- companions of the encrypted fields (filled when a value is assigned)
+    id_number_bidx = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
+    guardian_phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    guardian_phone_masked = models.CharField(
+        _("监护人电话"), max_length=20, blank=True, editable=False
+    )
+    father_phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    father_phone_masked = models.CharField(_("父亲电话"), max_length=20, blank=True, editable=False)
+    mother_phone_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    mother_phone_masked = models.CharField(_("母亲电话"), max_length=20, blank=True, editable=False)
+    hukou_address_masked = models.CharField(
+        _("户籍所在地"), max_length=200, blank=True, editable=False
+    )
+    current_address_masked = models.CharField(
+        _("现居住地址"), max_length=200, blank=True, editable=False
+    )
     # --- registry status
     status = models.CharField(
         _("状态"), max_length=10, choices=c.ChildStatus.choices, default=c.ChildStatus.ACTIVE
@@ -175,6 +230,15 @@ class Child(models.Model):
                 condition=Q(status="active"),
                 name="child_active_name",
             ),
+            # Search by a full phone number (any of the three), through the blind indexes.
+            *[
+                models.Index(
+                    fields=[f"{who}_phone_bidx"],
+                    condition=~Q(**{f"{who}_phone_bidx": ""}),
+                    name=f"child_{who}_phone_bidx",
+                )
+                for who in ("guardian", "father", "mother")
+            ],
             # "As of" counts for the December evaluation.
             models.Index(fields=["registered_on", "left_on"], name="child_registered_left"),
             # Each risk flag is rare (a few per cent): a small partial index per flag serves
@@ -295,13 +359,22 @@ class RosterRow(models.Model):
     row_number = models.PositiveIntegerField(_("行号"))
     outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=40, blank=True)
+    id_number = EncryptedField(
+        _("身份证号"),
+        max_length=40,
+        blank=True,
+        kind="id_number",
+        blind_index="id_number_bidx",
+        masked="id_number_masked",
+    )
+    id_number_bidx = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=40, blank=True, editable=False)
     # Chinese labels of the fields an update would change.
     changed_fields = models.JSONField(default=list, blank=True)
     # [{"column": header as in the file, "code": ..., "message": Chinese}]
     errors = models.JSONField(default=list, blank=True)
-    # The original cells of a rejected row, for the error sheet.
-    raw = models.JSONField(default=list, blank=True)
+    # (A rejected row's cells are not kept here: the error sheet reads them from the stored
+    # file, so that no identifier lies in this table in clear.)
 
     class Meta:
         ordering = ["row_number"]

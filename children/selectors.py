@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.services import change_history
+from huzhou_care.crypto.kinds import normalise_phone
 
 from . import choices as c
 from .models import Child, TransferRequest
@@ -26,7 +27,7 @@ LIST_FIELDS = (
     "id",
     "name",
     "gender",
-    "id_number",
+    "id_number_masked",
     "birth_date",
     "grade",
     "class_name",
@@ -53,8 +54,15 @@ def child_queryset(user, *, status: str | None = c.ChildStatus.ACTIVE) -> QueryS
 def child_filter(qs: QuerySet[Child], params: dict) -> QuerySet[Child]:
     """Apply cleaned filter values (see ``ChildFilterForm``)."""
     if term := (params.get("q") or "").strip():
+        # A full ID number or phone is matched through its blind index (the stored values
+        # are encrypted); spaces, full-width digits and a lower-case x do not matter.
+        digits = normalise_phone(term)
         if term[:6].isdigit() and len(term) >= 15:
-            qs = qs.filter(id_number=term.upper())
+            qs = qs.filter(id_number=term)
+        elif len(digits) >= 7 and term.lstrip("+").replace(" ", "").replace("-", "").isdigit():
+            qs = qs.filter(
+                Q(guardian_phone=digits) | Q(father_phone=digits) | Q(mother_phone=digits)
+            )
         else:
             qs = qs.filter(name__startswith=term)
     for key in ("county", "township", "school"):
@@ -151,21 +159,31 @@ def child_as_of(child: Child, day: dt.date) -> ChildAsOf:
     then is the earliest known state, even when it was entered after the registration date
     (a roster imported today of a child registered in 2023). Whether she was on the registry
     is decided by the registration and leaving dates, as the list decides it."""
-    values = {f.name: getattr(child, f.attname) for f in Child._meta.concrete_fields}
+    # Encrypted fields stay sealed (their raw stored form): nothing is decrypted for this.
+    values = {f.name: child.__dict__.get(f.attname) for f in Child._meta.concrete_fields}
+    protected = {f.name: f for f in Child._meta.encrypted_fields}
+    rolled_back = {}
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     for record in change_history(child).filter(at__gte=end).order_by("-at", "-pk"):
         if record.action == "create":
             break
         for name, (old, _new) in record.changes.items():
-            if name in values:
+            if name in protected:  # the history holds the masked old value only
+                rolled_back[name] = old or ""
+            elif name in values:
                 values[name] = old
     snapshot = Child(
         **{
-            f.attname: f.to_python(values[f.name])
+            f.attname: values[f.name] if f.name in protected else f.to_python(values[f.name])
             for f in Child._meta.concrete_fields
             if f.name in values
         }
     )
+    for name, masked in rolled_back.items():
+        field = protected[name]
+        snapshot.__dict__[field.attname] = ""
+        if field.masked:
+            snapshot.__dict__[field.masked] = masked
     snapshot._state.adding = False
     if child.registered_on > day:
         state = "not_yet"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import math
 
 from django.conf import settings
 from django.core.cache import cache
@@ -125,6 +124,9 @@ def identity_check(
         raise ValidationError(errors)
 
 
+MSG_DUPLICATE_ID = "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"
+
+
 @transaction.atomic
 def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = None) -> Child:
     today = today or timezone.localdate()
@@ -134,19 +136,20 @@ def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = 
         gender=data.get("gender"),
         today=today,
     )
+    # Matched through the blind index: the same ID in another spelling is the same child.
     if Child.objects.filter(id_number=data["id_number"]).exists():
-        raise ValidationError(
-            {
-                "id_number": "该身份证号已在信息库中登记，不能重复登记。如属转学，请联系区县团委办理转学。"
-            }
-        )
+        raise ValidationError({"id_number": MSG_DUPLICATE_ID})
     rid = resident_id_parse(data["id_number"])
     child = Child(**{**data, "birth_date": rid.birth_date, "gender": rid.gender})
     child.registered_on = today
     child.created_by = source.actor
     _place(child)
-    child.full_clean()
-    child.save()
+    child.full_clean(exclude=["id_number_bidx"])
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:  # registered by someone else meanwhile: the unique index decides
+        raise ValidationError({"id_number": MSG_DUPLICATE_ID}) from None
     _record(child, ChangeRecord.Action.CREATE, {}, source)
     return child
 
@@ -172,10 +175,16 @@ def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
         rid = resident_id_parse(locked.id_number)
         locked.birth_date = locked.birth_date or rid.birth_date
         locked.gender = locked.gender or rid.gender
+        if Child.objects.filter(id_number=locked.id_number).exclude(pk=locked.pk).exists():
+            raise ValidationError({"id_number": MSG_DUPLICATE_ID})
     changes = field_diff(before, child_values(locked))
     if changes:
-        locked.full_clean()
-        locked.save()
+        locked.full_clean(exclude=["id_number_bidx"])
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise ValidationError({"id_number": MSG_DUPLICATE_ID}) from None
         _record(locked, ChangeRecord.Action.UPDATE, changes, source)
     return changes
 
@@ -431,18 +440,7 @@ def _preview_row(upload_id: int, plan_row) -> RosterRow:
         errors=[
             {"column": e.column, "code": e.code, "message": e.message} for e in plan_row.errors
         ],
-        raw=[_json_cell(v) for v in plan_row.row.raw] if plan_row.errors else [],
     )
-
-
-def _json_cell(value):
-    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
-        return str(value) if isinstance(value, dt.timedelta) else value.isoformat()
-    if isinstance(value, str):  # NUL cannot be stored by PostgreSQL; controls break the sheet
-        return clean_text(value, multiline=True)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
 
 
 MSG_IMPORT_RACE = (

@@ -2,17 +2,13 @@
 
 from django.core.exceptions import FieldDoesNotExist
 
-from huzhou_care.accounts.masking import mask_id_number, mask_phone
 from huzhou_care.orgs.models import OrgUnit, School
 
 from .models import Child
 
-MASKED = {
-    "id_number": mask_id_number,
-    "guardian_phone": mask_phone,
-    "father_phone": mask_phone,
-    "mother_phone": mask_phone,
-}
+# History records hold masked values of encrypted fields already; masking again is harmless
+# and covers records written before the fields were encrypted.
+MASKED = {f.name: f.mask for f in Child._meta.encrypted_fields}
 RELATED = {"county": OrgUnit, "township": OrgUnit, "school": School}
 
 

@@ -35,7 +35,7 @@ from .forms import (
     TransferForm,
     TransferRequestForm,
 )
-from .models import RosterRow, RosterUpload
+from .models import Child, RosterRow, RosterUpload
 from .navigation import CHILD_ROLES, ROSTER_ROLES, TRANSFER_ROLES
 from .roster import sheets
 from .roster.reader import RosterFileError
@@ -51,13 +51,22 @@ def _date_param(request, name):
         return None
 
 
+def _loggable(params: dict) -> dict:
+    """The access log keeps a searched ID number or phone masked, never in clear."""
+    term = str(params.get("q") or "")
+    if sum(ch.isdigit() for ch in term) < 7:
+        return params
+    kind = "id_number" if len(term.strip()) >= 15 else "guardian_phone"
+    return {**params, "q": Child._meta.get_field(kind).mask(term)}
+
+
 def _log_page(request, action, page, params):
     access_log_record(
         request=request,
         action=action,
         object_type="children.child",
         object_ids=[child.pk for child in page],
-        query=params,
+        query=_loggable(params),
         row_count=len(page),
     )
 
@@ -377,7 +386,7 @@ def child_export(request):
             request=request,
             action=AccessLog.Action.EXPORT,
             object_type="children.child",
-            query=query,
+            query=_loggable(query),
             row_count=sheet.rows,
         )
         name = "农村留守儿童基本情况登记表" if layout == "national" else "留守儿童名单"

@@ -17,12 +17,15 @@ themselves, and read the ids back by a unique column.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import operator
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
+
+from huzhou_care.crypto.fields import Sealed
 
 # Field types whose Python values sqlite3 stores as the ORM would.
 PASS_THROUGH = {
@@ -31,6 +34,14 @@ PASS_THROUGH = {
     "PositiveBigIntegerField", "ForeignKey",
 }  # fmt: skip
 TEXT = ("CharField", "TextField")
+
+
+def _convert_column(column, convert) -> list:
+    try:
+        cache: dict = {}
+        return [cache[v] if v in cache else cache.setdefault(v, convert(v)) for v in column]
+    except TypeError:  # unhashable values (JSON)
+        return [convert(v) for v in column]
 
 
 class RowInserter:
@@ -52,14 +63,27 @@ class RowInserter:
             and connection.Database.__name__ == "psycopg2"
             and not text_nullable
         )
-        self._param = [self._param_converter(f) for f in self.fields]
+        real = connections[DEFAULT_DB_ALIAS]
+        self._param = [self._param_converter(f, real) for f in self.fields]
+        # Encrypted fields: a row gives the clear value; it is sealed here and its blind index
+        # and masked form filled (a Sealed value is written as it is).
+        self._sealers = [(f.attname, f) for f in getattr(meta, "encrypted_fields", ())]
 
     @staticmethod
-    def _param_converter(field: models.Field):
-        """A query parameter: what the ORM would send."""
-        if field.get_internal_type() in PASS_THROUGH:
+    def _param_converter(field: models.Field, conn):
+        """A query parameter: what the ORM would send, by a converter chosen once per column
+        (the real connection, not the thread-local proxy; JSON and dates without the field's
+        per-value dispatch)."""
+        kind = field.get_internal_type()
+        if kind in PASS_THROUGH or hasattr(field, "kind"):
             return None
-        return lambda value: field.get_db_prep_save(value, connection)
+        if isinstance(field, models.JSONField):
+            encoder = field.encoder
+            return lambda value: json.dumps(value, cls=encoder)
+        if kind == "DateField":
+            adapt = conn.ops.adapt_datefield_value
+            return adapt
+        return functools.partial(field.get_db_prep_save, connection=conn)
 
     def _defaults(self) -> dict:
         """Per-batch values for the columns a row leaves out."""
@@ -72,9 +96,16 @@ class RowInserter:
         }
 
     def _tuples(self, rows: list[dict], *, dump_json: bool):
-        defaults, get = self._defaults(), self._get
+        defaults, get, sealers = self._defaults(), self._get, self._sealers
         for row in rows:
-            values = get({**defaults, **row})
+            row = {**defaults, **row}
+            for name, field in sealers:
+                value = row[name]
+                if isinstance(value, Sealed):
+                    row[name] = value.token
+                else:
+                    row.update(field.columns(value or ""))
+            values = get(row)
             if dump_json and self._json:
                 values = list(values)
                 for index, encoder in self._json:
@@ -92,13 +123,13 @@ class RowInserter:
             if self.copy:
                 self._copy(cursor, qn, columns, rows)
             else:
-                values = [
-                    [
-                        v if convert is None else convert(v)
-                        for v, convert in zip(row, self._param, strict=True)
-                    ]
-                    for row in self._tuples(rows, dump_json=False)
-                ]
+                # By column: each converter runs over its column, once per distinct value
+                # where values repeat (the batch's timestamps, foreign keys).
+                by_column = list(zip(*self._tuples(rows, dump_json=False), strict=True))
+                for index, convert in enumerate(self._param):
+                    if convert is not None:
+                        by_column[index] = _convert_column(by_column[index], convert)
+                values = list(zip(*by_column, strict=True))
                 # Identifiers come from the model's metadata (quoted); values are parameters.
                 marks = ", ".join(["%s"] * len(self.fields))
                 sql = f"INSERT INTO {qn(self.table)} ({columns}) VALUES ({marks})"  # noqa: S608

@@ -102,3 +102,11 @@ class ChildFactory(factory.django.DjangoModelFactory):
     mother_work_place = "上海市"
     mother_phone = "13700002222"
     registered_on = dt.date(2026, 9, 1)
+
+
+def stored_ids(qs=None) -> set[str]:
+    """The registered children's ID numbers, decrypted (the column holds ciphertext)."""
+    from children.models import Child
+
+    qs = Child.objects.all() if qs is None else qs
+    return {sealed.reveal() for sealed in qs.values_list("id_number", flat=True)}

@@ -18,6 +18,7 @@ from django.utils import timezone
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record
 from huzhou_care.bulk import RowInserter
+from huzhou_care.crypto.fields import Sealed, blind_lookup
 
 from .. import choices as c
 from ..identity import resident_id_parse
@@ -91,17 +92,25 @@ def _column(parse: RosterParse, key: str) -> str:
 
 # The registry columns a roster row is compared with, read as tuples (a dict per row would
 # double the memory of a 50,000-row re-import).
-EXISTING_FIELDS = ("pk", "id_number", "school_id", "status", "township_id", *PLAIN_FIELDS)
+# Encrypted fields are compared without decrypting where possible: by blind index (phones),
+# else by the masked form first, decrypting only when the masked forms agree (addresses).
+PROTECTED = {f.name: f for f in Child._meta.encrypted_fields if f.name in PLAIN_FIELDS}
+EXISTING_FIELDS = ("pk", "school_id", "status", "township_id", *PLAIN_FIELDS)
+_COLUMNS = [
+    (PROTECTED[n].blind_index or PROTECTED[n].masked) if n in PROTECTED else n
+    for n in EXISTING_FIELDS
+]
+_SEALED = [n for n in PROTECTED if not PROTECTED[n].blind_index]
+_MASKED = [n for n in PROTECTED if PROTECTED[n].blind_index]
+EXISTING_COLUMNS = (*_COLUMNS, *_SEALED, *(PROTECTED[n].masked for n in _MASKED))
 AT = {name: index for index, name in enumerate(EXISTING_FIELDS)}
+SEALED_AT = {name: len(_COLUMNS) + i for i, name in enumerate(_SEALED)}
+MASKED_AT = {name: len(_COLUMNS) + len(_SEALED) + i for i, name in enumerate(_MASKED)}
 
 
 def _existing(ids: list[str]) -> dict[str, tuple]:
-    found = {}
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        for record in Child.objects.filter(id_number__in=chunk).values_list(*EXISTING_FIELDS):
-            found[record[AT["id_number"]]] = record
-    return found
+    """{ID number: registry record} for the registered ones, matched by blind index."""
+    return blind_lookup(Child.objects.all(), "id_number", ids, *EXISTING_COLUMNS, chunk=ID_CHUNK)
 
 
 def _model_values(
@@ -218,12 +227,16 @@ def _plan_new(row, parse, school, values) -> RowPlan:
                 for key in missing
             ],
         )
-    rid = resident_id_parse(row.values["id_number"])
+    # An accepted row's birth date and gender are those its ID encodes (parse_roster set them).
+    birth, gender = row.values.get("birth_date"), row.values.get("gender")
+    if birth is None or gender is None:
+        rid = resident_id_parse(row.values["id_number"])
+        birth, gender = rid.birth_date, rid.gender
     values = {
         **values,
-        "id_number": rid.number,
-        "birth_date": rid.birth_date,
-        "gender": rid.gender,
+        "id_number": row.values["id_number"],
+        "birth_date": birth,
+        "gender": gender,
         "township_id": values.get("township_id", school.township_id),
     }
     return RowPlan(row, Outcome.NEW, values=values)
@@ -261,10 +274,28 @@ def _plan_existing(row, parse, school, values, record) -> RowPlan:
     changes = {}
     for key, value in values.items():
         old = record[AT[key]]
+        protected = PROTECTED.get(key)
+        if protected is not None:
+            if not _protected_changed(protected, value, old, record):
+                continue
+            # The old value as masked (the history keeps masked values only); the registry
+            # is written from the new one.
+            changes[key] = [record[MASKED_AT[key]] if key in MASKED_AT else old, value]
+            continue
         if old != value:
             changes["township" if key == "township_id" else key] = [old, value]
     outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
     return RowPlan(row, outcome, values=values, changes=changes, child_id=child_id)
+
+
+def _protected_changed(field, value, stored, record) -> bool:
+    """``stored`` is the blind index (fields that have one) or the masked form."""
+    if field.blind_index:
+        return field.blind(value) != stored
+    if field.mask(value) != stored:
+        return True
+    sealed = record[SEALED_AT[field.name]]  # values_list gives it still sealed
+    return (sealed.reveal() if isinstance(sealed, Sealed) else sealed or "") != value
 
 
 def roster_apply(
@@ -302,14 +333,7 @@ def roster_apply(
 
 
 def _ids_of(id_numbers: list[str]) -> dict[str, int]:
-    ids = {}
-    for start in range(0, len(id_numbers), ID_CHUNK):
-        ids.update(
-            Child.objects.filter(id_number__in=id_numbers[start : start + ID_CHUNK]).values_list(
-                "id_number", "pk"
-            )
-        )
-    return ids
+    return blind_lookup(Child.objects.all(), "id_number", id_numbers, "pk", chunk=ID_CHUNK)
 
 
 def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
@@ -321,8 +345,12 @@ def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:
             ("township_id" if k == "township" else k): new for k, (_old, new) in p.changes.items()
         }
         by_fields[tuple(sorted(values))].append(Child(pk=p.child_id, updated_at=now, **values))
+    companions = {
+        f.name: [c for c in (f.blind_index, f.masked) if c] for f in Child._meta.encrypted_fields
+    }
     for fields, objs in by_fields.items():
-        Child.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
+        extra = [c for name in fields for c in companions.get(name, ())]
+        Child.objects.bulk_update(objs, [*fields, *extra, "updated_at"], batch_size=500)
     changes_record(
         model=Child,
         entries=[(p.child_id, ChangeRecord.Action.UPDATE, p.changes) for p in updates],

@@ -120,10 +120,8 @@ def error_sheet(upload, rows) -> StreamingSheet:
     """The rejected rows as they were in the file, plus the row number and the reason. The rows
     keep the file's own columns, so that the clerk fixes them in place and uploads this sheet
     again: the two leading columns (原行号, 未导入原因) are ignored on upload."""
-    cells = {row.row_number: row.raw for row in rows}
-    missing = [number for number, raw in cells.items() if not raw]
-    if missing:  # rejected when compared with the registry: read their cells from the file
-        cells.update(_original_cells(upload, missing))
+    rows = list(rows)
+    cells = _original_cells(upload, [row.row_number for row in rows])
     sheet = StreamingSheet("未导入的行")
     width = max([len(upload.header), *(len(raw) for raw in cells.values())])
     headers = [*upload.header, *[""] * (width - len(upload.header))]
@@ -136,8 +134,11 @@ def error_sheet(upload, rows) -> StreamingSheet:
 
 
 def _original_cells(upload, numbers: list[int]) -> dict[int, list]:
-    if not upload.file:  # deleted after the keeping period: the reasons are still listed
+    """The rows' cells from the stored file (where identifiers are kept, never in the preview
+    table); without the file, the sheet still gives each row number and reason."""
+    try:
+        with upload.file.open("rb") as fh:
+            grid = read_rows(fh.read(), upload.original_name).rows
+    except (OSError, ValueError):
         return {n: [] for n in numbers}
-    with upload.file.open("rb") as fh:
-        grid = read_rows(fh.read(), upload.original_name).rows
     return {n: list(grid[n - 1]) if n - 1 < len(grid) else [] for n in numbers}

@@ -45,6 +45,17 @@ def field_diff(old: Mapping, new: Mapping) -> dict:
     }
 
 
+def protect_changes(protected: Mapping, changes: dict) -> dict:
+    """The history keeps no clear value of an encrypted field: it records that the field
+    changed, with the masked old and new values (``138****5678``)."""
+    if not protected.keys() & changes.keys():
+        return changes
+    return {
+        name: [protected[name].mask(str(v or "")) for v in pair] if name in protected else pair
+        for name, pair in changes.items()
+    }
+
+
 def client_ip(request) -> str | None:
     """The client's address as the lockout reads it (django-axes through django-ipware, as
     configured in settings: the forwarded address behind the configured proxies only)."""
@@ -93,8 +104,14 @@ def changes_record(
         "reason": str(reason),
         "at": timezone.now(),
     }
+    protected = {f.name: f for f in getattr(model._meta, "encrypted_fields", ())}
     rows = [
-        {**fixed, "object_id": object_id, "action": action, "changes": changes}
+        {
+            **fixed,
+            "object_id": object_id,
+            "action": action,
+            "changes": protect_changes(protected, changes) if protected else changes,
+        }
         for object_id, action, changes in entries
     ]
     inserter = RowInserter(ChangeRecord)

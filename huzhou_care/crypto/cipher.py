@@ -24,6 +24,7 @@ from .devkeys import parse_blind_index_key, parse_field_keys
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
+RECENT_INDEXES = 100_000
 
 
 class DecryptionError(ValueError):
@@ -36,9 +37,12 @@ class KeyRing:
         self.current_id = keys[0][0]
         self.algorithms = {key_id: algorithms.SM4(key) for key_id, key in keys}
         self.blind_key = parse_blind_index_key(blind_index_key)
+        # A keyed HMAC-SM3 context, copied per value (half the cost of keying it each time).
+        self._mac = hmac.HMAC(self.blind_key, hashes.SM3())
+        self._recent: dict[tuple[str, str], str] = {}
 
     def encrypt(self, plaintext: str, purpose: bytes) -> str:
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = os.urandom(NONCE_BYTES)  # per call: no shared state that threads could reuse
         enc = Cipher(self.algorithms[self.current_id], modes.GCM(nonce)).encryptor()
         enc.authenticate_additional_data(purpose)
         body = enc.update(plaintext.encode()) + enc.finalize()
@@ -64,10 +68,19 @@ class KeyRing:
             raise DecryptionError("stored value does not authenticate (altered or moved)") from None
 
     def blind_index(self, domain: str, normalised: str) -> str:
-        """HMAC-SM3 hex of ``domain`` and the normalised value (domain: the value's kind)."""
-        mac = hmac.HMAC(self.blind_key, hashes.SM3())
-        mac.update(domain.encode() + b"\x00" + normalised.encode())
-        return mac.finalize().hex()
+        """HMAC-SM3 hex of ``domain`` and the normalised value (domain: the value's kind).
+        Remembered for the last values (an import computes each ID's index three times:
+        matching, writing, reading the new ids back)."""
+        key = (domain, normalised)
+        found = self._recent.get(key)
+        if found is None:
+            mac = self._mac.copy()
+            mac.update(domain.encode() + b"\x00" + normalised.encode())
+            found = mac.finalize().hex()
+            if len(self._recent) >= RECENT_INDEXES:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
 
 
 @functools.cache

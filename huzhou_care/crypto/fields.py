@@ -226,3 +226,17 @@ class EncryptedField(models.TextField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"widget": forms.TextInput, **kwargs})
+
+
+def blind_lookup(queryset, name: str, values, *columns: str, chunk: int = 900) -> dict:
+    """{value: row} for the rows of ``queryset`` whose encrypted field ``name`` equals one of
+    ``values`` (through the blind index, in chunks under SQLite's parameter limit). A row is
+    the one column asked for, or a tuple of several."""
+    field = queryset.model._meta.get_field(name)
+    index = {field.blind(value): value for value in values if value}
+    keys, found = list(index), {}
+    for start in range(0, len(keys), chunk):
+        rows = queryset.filter(**{f"{field.blind_index}__in": keys[start : start + chunk]})
+        for key, *rest in rows.values_list(field.blind_index, *columns):
+            found[index[key]] = rest[0] if len(rest) == 1 else tuple(rest)
+    return found
