@@ -164,7 +164,9 @@ try:
     print("READ")
 except RosterFileError as exc:
     print("REFUSED", exc.message)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# VmHWM is this process image's own peak; ru_maxrss would carry the parent's across exec
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(int(hwm.split()[1]) // 1024)
 """
 
 
