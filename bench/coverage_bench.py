@@ -247,6 +247,9 @@ def generate(args, figures: dict) -> None:
     log(f"volunteers inserted: {len(volunteers):,}")
     teachers = _teachers_insert()
     figures["generated"] = _pairings_insert(volunteers, teachers)
+    from pairing.demo import tallies_rebuild
+
+    figures["generated"]["tallies"] = tallies_rebuild()
     figures["generate_seconds"] = time.perf_counter() - started
     log(f"generated in {figures['generate_seconds']:.0f}s: {figures['generated']}")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from children.models import Child
@@ -23,6 +23,7 @@ from .models import (
     OrgSchoolPairing,
     OrgVisit,
     PairingKind,
+    PairingTally,
     Visit,
 )
 
@@ -223,7 +224,9 @@ def coverage_levels(user) -> list[str]:
 def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
     """Per ``by`` (county / township / school) of the user's scope: children registered,
     with an active staff pairing, with an active volunteer pairing, visited in the last 30
-    days. Four grouped queries plus one for the names, whatever the size."""
+    days. Four grouped queries plus one for the names, whatever the size: the children's
+    count is index-only, the pairings' comes from the per-school tallies, the visits' is an
+    index range over the last 30 days."""
     today = today or timezone.localdate()
     column = f"{by}_id"
     registered = dict(
@@ -236,11 +239,10 @@ def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
     )
     paired: dict[tuple, int] = {}
     for key, kind, n in (
-        ChildPairing.objects.visible_to(user)
-        .active()
+        PairingTally.objects.visible_to(user)
         .order_by()
         .values_list(column, "kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("active"))
         .values_list(column, "kind", "n")
     ):
         paired[(key, kind)] = n
