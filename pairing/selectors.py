@@ -234,7 +234,7 @@ def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
         .active()
         .order_by()
         .values_list(column)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): index-only on child_active_place
         .values_list(column, "n")
     )
     paired: dict[tuple, int] = {}
