@@ -327,3 +327,18 @@ def test_the_district_risk_page_shows_urgent_follow_ups_and_the_no_pairing_flag(
     # The registry's filter offers the flag too.
     listed = client.get(reverse("children:list"), {"flags": "no_pairing"}).context["page"]
     assert [c.pk for c in listed] == [unpaired.pk]
+
+
+def test_the_city_sees_counties_and_one_countys_schools_at_a_time(
+    client, city_admin, alice, bob, wuxing_school, changxing_school
+):
+    _grow(wuxing_school, changxing_school, alice, bob, 4)
+    client.force_login(city_admin)
+    by_county = client.get(reverse("pairing:coverage")).context["table"]
+    assert {r["name"]: r["registered"] for r in by_county["rows"]} == {"吴兴区": 2, "长兴县": 2}
+    changxing = changxing_school.county
+    table = client.get(
+        reverse("pairing:coverage"), {"by": "school", "county": changxing.pk}
+    ).context["table"]
+    assert [r["name"] for r in table["rows"]] == [changxing_school.name]
+    assert table["county"] == changxing
