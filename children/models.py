@@ -239,6 +239,13 @@ class Child(models.Model):
                 )
                 for who in ("guardian", "father", "mother")
             ],
+            # Counts of active children by place (pairing's coverage pages: city by county,
+            # a district by township or school): index-only with COUNT(*).
+            models.Index(
+                fields=["county", "township", "school"],
+                condition=Q(status="active"),
+                name="child_active_place",
+            ),
             # "As of" counts for the December evaluation.
             models.Index(fields=["registered_on", "left_on"], name="child_registered_left"),
             # Each risk flag is rare (a few per cent): a small partial index per flag serves

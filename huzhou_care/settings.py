@@ -414,3 +414,10 @@ TRANSFER_MAX_PENDING_PER_SCHOOL = env.int("TRANSFER_MAX_PENDING_PER_SCHOOL", def
 
 # --- Portal -----------------------------------------------------------------------------------
 PORTAL_NAME = "“我们在一起”湖州志愿者关爱农村留守儿童行动"
+
+# Pairing (心手相连): the winter and summer holidays, when a paired child is overdue after 14
+# days without a visit instead of 30. "MM-DD:MM-DD" ranges, comma-separated.
+PAIRING_HOLIDAYS = tuple(
+    tuple(tuple(int(x) for x in end.split("-")) for end in span.split(":"))
+    for span in env.list("DJANGO_PAIRING_HOLIDAYS", default=["01-20:02-20", "07-01:08-31"])
+)

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from children.models import Child
@@ -24,7 +25,14 @@ from huzhou_care.bulk import RowInserter
 from huzhou_care.demo import catalog
 from huzhou_care.demo.services import DemoContext, DemoPart, batched, sql_log_off
 
-from .models import ChildPairing, FeedbackMessage, OrgSchoolPairing, PairingKind, Visit
+from .models import (
+    ChildPairing,
+    FeedbackMessage,
+    OrgSchoolPairing,
+    PairingKind,
+    PairingTally,
+    Visit,
+)
 
 BATCH_SIZE = 5_000
 TEACHERS_PER_SCHOOL = 3
@@ -69,6 +77,7 @@ def build(context: DemoContext) -> DemoPart:
         for batch in batched(children, BATCH_SIZE):
             writer.write(batch, teachers=teachers, volunteers=volunteers, first=demo_volunteers)
             demo_volunteers = []
+        tallies_rebuild()
     return DemoPart("结对", writer.pairings, existing)
 
 
@@ -158,6 +167,23 @@ def _demo_volunteer_accounts(context: DemoContext) -> list[int]:
     )
     paired = set(ChildPairing.objects.filter(person_id__in=ids).values_list("person_id", flat=True))
     return [pk for pk in ids if pk not in paired]
+
+
+@transaction.atomic
+def tallies_rebuild() -> int:
+    """Recompute the per-school tallies from the active pairings (after bulk writes that
+    bypass the services): one grouped read, one insert."""
+    PairingTally.objects.all().delete()
+    rows = [
+        PairingTally(county_id=c, township_id=t, school_id=s, kind=k, active=n)
+        for c, t, s, k, n in ChildPairing.objects.active()
+        .order_by()
+        .values_list("county_id", "township_id", "school_id", "kind")
+        .annotate(n=Count("pk"))
+        .values_list("county_id", "township_id", "school_id", "kind", "n")
+    ]
+    PairingTally.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 class PairingWriter:

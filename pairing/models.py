@@ -239,6 +239,46 @@ class ChildPairing(models.Model):
         return self.ended_on is None
 
 
+class PairingTallyQuerySet(ScopedQuerySet):
+    @staticmethod
+    def scope_filter(user) -> Q:
+        return ChildPairingQuerySet.scope_filter(user) if user.role != Role.VOLUNTEER else NOTHING
+
+
+class PairingTally(models.Model):
+    """Active pairings per school (or township, for children without a school) and kind,
+    kept by the pairing services in the same transaction as the pairings themselves
+    (``services._tally``), so that the coverage pages add up a few thousand rows instead of
+    counting a million pairings. ``pairing.demo.tallies_rebuild`` recomputes them."""
+
+    county = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=PairingKind.choices)
+    active = models.PositiveIntegerField(default=0)
+
+    objects = PairingTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind"],
+                condition=Q(school__isnull=False),
+                name="tally_unique_school_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "kind"],
+                condition=Q(school__isnull=True),
+                name="tally_unique_township_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id or self.township_id} {self.kind} {self.active}"
+
+
 class VisitKind(models.TextChoices):
     HOME = "home", _("入户家访")
     HOLIDAY = "holiday", _("七彩假期走访")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from children.models import Child
@@ -23,6 +23,7 @@ from .models import (
     OrgSchoolPairing,
     OrgVisit,
     PairingKind,
+    PairingTally,
     Visit,
 )
 
@@ -220,32 +221,38 @@ def coverage_levels(user) -> list[str]:
     return ["school"]
 
 
-def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
+def coverage(user, *, by: str, county=None, today: dt.date | None = None) -> dict:
     """Per ``by`` (county / township / school) of the user's scope: children registered,
     with an active staff pairing, with an active volunteer pairing, visited in the last 30
-    days. Four grouped queries plus one for the names, whatever the size."""
+    days; ``county`` narrows a city-wide user's table to one county (township and school
+    tables). Four grouped queries plus one for the names, whatever the size: the children's
+    count is index-only, the pairings' comes from the per-school tallies, the visits' is an
+    index range over the last 30 days."""
     today = today or timezone.localdate()
     column = f"{by}_id"
+    where = {"county_id": county.pk} if county is not None else {}
     registered = dict(
         Child.objects.visible_to(user)
         .active()
+        .filter(**where)
         .order_by()
         .values_list(column)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): index-only on child_active_place
         .values_list(column, "n")
     )
     paired: dict[tuple, int] = {}
     for key, kind, n in (
-        ChildPairing.objects.visible_to(user)
-        .active()
+        PairingTally.objects.visible_to(user)
+        .filter(**where)
         .order_by()
         .values_list(column, "kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("active"))
         .values_list(column, "kind", "n")
     ):
         paired[(key, kind)] = n
     visited = dict(
         Visit.objects.visible_to(user)
+        .filter(**where)
         .filter(visited_on__gt=today - dt.timedelta(days=RECENT_DAYS), visited_on__lte=today)
         .order_by()
         .values_list(column)
@@ -272,7 +279,13 @@ def coverage(user, *, by: str, today: dt.date | None = None) -> dict:
     totals = {
         name: sum(r[name] for r in rows) for name in ("registered", "staff", "volunteer", "visited")
     }
-    return {"by": by, "label": COVERAGE_LEVELS[by], "rows": rows, "totals": totals}
+    return {
+        "by": by,
+        "label": COVERAGE_LEVELS[by],
+        "county": county,
+        "rows": rows,
+        "totals": totals,
+    }
 
 
 def overdue(user, *, today: dt.date | None = None):

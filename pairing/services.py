@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from children.models import Child
@@ -27,6 +28,7 @@ from .models import (
     OrgSchoolPairing,
     OrgVisit,
     PairingKind,
+    PairingTally,
     Visit,
     VisitKind,
 )
@@ -96,6 +98,32 @@ def org_visit_record(*, pairing, visited_on, participants: str, activities: str,
         actor,
     )
     return visit
+
+
+def _tally(pairings, delta: int) -> None:
+    """Add ``delta`` to the active count of each pairing's (place, kind), in the caller's
+    transaction. The first pairing of a school creates its row; a concurrent first one
+    loses the insert race and adds to the winner's row."""
+    counts = Counter((p.county_id, p.township_id, p.school_id, p.kind) for p in pairings)
+    for (county_id, township_id, school_id, kind), n in sorted(
+        counts.items(), key=lambda item: (item[0][2] or 0, item[0][1], item[0][3])
+    ):
+        key = {"school_id": school_id, "kind": kind}
+        if school_id is None:
+            key = {"school_id": None, "township_id": township_id, "kind": kind}
+        if PairingTally.objects.filter(**key).update(active=F("active") + n * delta):
+            continue
+        try:
+            with transaction.atomic():
+                PairingTally.objects.create(
+                    county_id=county_id,
+                    township_id=township_id,
+                    school_id=school_id,
+                    kind=kind,
+                    active=max(n * delta, 0),
+                )
+        except IntegrityError:
+            PairingTally.objects.filter(**key).update(active=F("active") + n * delta)
 
 
 # --- person <-> child -----------------------------------------------------------------------
@@ -168,6 +196,7 @@ def pairings_create(*, children, person, kind: str, started_on: dt.date, actor) 
             outcome.skipped.append((child, _taken_message(child, kind)))
             continue
         outcome.created.append(pairing)
+    _tally(outcome.created, +1)
     changes_record(
         model=ChildPairing,
         entries=[
@@ -194,6 +223,7 @@ def pairing_end(*, pairing: ChildPairing, ended_on: dt.date, reason: str, actor)
     )
     if done != 1:
         raise ValidationError("该结对已经结束。")
+    _tally([pairing], -1)
     _audit(
         ChildPairing,
         pairing.pk,

@@ -17,6 +17,7 @@ from huzhou_care.accounts.masking import mask_phone
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import access_log_record
+from huzhou_care.orgs.models import OrgUnit
 
 from . import selectors, services
 from .forms import (
@@ -338,13 +339,24 @@ def org_visit(request, pk):
 @require_GET
 @role_required(COVERAGE_ROLES)
 def coverage(request):
+    """City-wide users see the counties; their township and school tables are one county's
+    at a time (chosen above the table), like a district's own."""
     levels = selectors.coverage_levels(request.user)
     by = request.GET.get("by") if request.GET.get("by") in levels else levels[0]
-    table = selectors.coverage(request.user, by=by)
+    counties, county = None, None
+    if request.user.sees_whole_city and by != "county":
+        counties = list(OrgUnit.objects.filter(level=OrgUnit.Level.COUNTY).order_by("code"))
+        wanted = request.GET.get("county")
+        county = next((c for c in counties if str(c.pk) == wanted), counties[0])
+    table = selectors.coverage(request.user, by=by, county=county)
     return render(
         request,
         "pairing/coverage.html",
-        {"table": table, "levels": [(lv, selectors.COVERAGE_LEVELS[lv]) for lv in levels]},
+        {
+            "table": table,
+            "levels": [(lv, selectors.COVERAGE_LEVELS[lv]) for lv in levels],
+            "counties": counties,
+        },
     )
 
 

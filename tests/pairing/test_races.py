@@ -104,3 +104,28 @@ def test_two_concurrent_sends_of_one_visit_create_it_once(erin, alice, wuxing_ch
     assert sorted(r["created"] for r in results) == [False, True], results
     assert results[0]["visit"] == results[1]["visit"]
     assert Visit.objects.count() == 1
+
+
+def test_two_first_pairings_at_a_school_at_once_both_count(alice, erin, wuxing_school):
+    from pairing.models import PairingTally
+    from tests.factories import ChildFactory
+
+    kids = [ChildFactory(school=wuxing_school) for _ in range(2)]
+    started = timezone.localdate().isoformat()
+
+    def pair(child):
+        def call():
+            client = Client()
+            client.force_login(alice)
+            data = {
+                "kind": "volunteer",
+                "person": erin.pk,
+                "started_on": started,
+                "children": [child.pk],
+            }
+            return client.post(reverse("pairing:pair"), data).status_code
+
+        return call
+
+    assert _at_once(pair(kids[0]), pair(kids[1])) == [302, 302]
+    assert PairingTally.objects.get(school=wuxing_school, kind="volunteer").active == 2

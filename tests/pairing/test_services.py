@@ -287,3 +287,51 @@ def test_another_organisation_may_pair_with_the_same_school(alice, wuxing_school
         organization=OrganizationFactory(), school=wuxing_school, year=2026, actor=alice
     )
     assert OrgSchoolPairing.objects.filter(school=wuxing_school).count() == 2
+
+
+def test_the_tallies_follow_every_pairing_and_ending(
+    alice, bob, carol, erin, wuxing_school, changxing_school
+):
+    from django.db.models import Count
+
+    from pairing.demo import tallies_rebuild
+    from pairing.models import PairingTally
+
+    def live():
+        return {
+            (s, k): n
+            for s, k, n in ChildPairing.objects.active()
+            .order_by()
+            .values_list("school_id", "kind")
+            .annotate(n=Count("pk"))
+        }
+
+    def tallied():
+        return {(t.school_id, t.kind): t.active for t in PairingTally.objects.all() if t.active}
+
+    teacher = UserFactory(role="volunteer", school=wuxing_school)
+    wx = [ChildFactory(school=wuxing_school) for _ in range(3)]
+    cx = [ChildFactory(school=changxing_school) for _ in range(2)]
+    services.pairings_create(
+        children=wx + cx[:1], person=erin, kind="volunteer", started_on=TODAY(), actor=alice
+    )
+    services.pairings_create(
+        children=wx, person=teacher, kind="staff", started_on=TODAY(), actor=carol
+    )
+    # A refused one (already paired) changes nothing.
+    services.pairings_create(
+        children=wx[:1], person=erin, kind="volunteer", started_on=TODAY(), actor=alice
+    )
+    ended = ChildPairing.objects.get(child=wx[0], kind="volunteer")
+    services.pairing_end(pairing=ended, ended_on=TODAY(), reason="调整", actor=alice)
+    assert (
+        tallied()
+        == live()
+        == {
+            (wuxing_school.pk, "volunteer"): 2,
+            (changxing_school.pk, "volunteer"): 1,
+            (wuxing_school.pk, "staff"): 3,
+        }
+    )
+    tallies_rebuild()
+    assert tallied() == live()

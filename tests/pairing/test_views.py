@@ -297,3 +297,48 @@ def test_overdue_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("pairing:overdue"))
     assert response.context["page"].paginator.count == 4
+
+
+def test_the_district_risk_page_shows_urgent_follow_ups_and_the_no_pairing_flag(
+    client, alice, erin, erin_paired, wuxing_child, wuxing_school
+):
+    from children import choices as c
+
+    unpaired = ChildFactory(
+        school=wuxing_school, name="孙小雨", guardianship_type=c.GuardianshipType.NONE
+    )
+    services.visit_record(
+        child=wuxing_child,
+        author=erin,
+        data={
+            "kind": "home",
+            "visited_on": timezone.localdate(),
+            "duration_minutes": 30,
+            "follow_up_needed": True,
+            "follow_up_due": timezone.localdate(),
+            "follow_up_urgent": True,
+        },
+        idempotency_key=uuid.uuid4(),
+    )
+    client.force_login(alice)
+    response = client.get(reverse("children:risk"))
+    rows = {child.pk: child.extra_flags for child in response.context["page"]}
+    assert rows == {wuxing_child.pk: ["紧急跟进"], unpaired.pk: ["未结对"]}
+    # The registry's filter offers the flag too.
+    listed = client.get(reverse("children:list"), {"flags": "no_pairing"}).context["page"]
+    assert [c.pk for c in listed] == [unpaired.pk]
+
+
+def test_the_city_sees_counties_and_one_countys_schools_at_a_time(
+    client, city_admin, alice, bob, wuxing_school, changxing_school
+):
+    _grow(wuxing_school, changxing_school, alice, bob, 4)
+    client.force_login(city_admin)
+    by_county = client.get(reverse("pairing:coverage")).context["table"]
+    assert {r["name"]: r["registered"] for r in by_county["rows"]} == {"吴兴区": 2, "长兴县": 2}
+    changxing = changxing_school.county
+    table = client.get(
+        reverse("pairing:coverage"), {"by": "school", "county": changxing.pk}
+    ).context["table"]
+    assert [r["name"] for r in table["rows"]] == [changxing_school.name]
+    assert table["county"] == changxing
