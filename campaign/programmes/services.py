@@ -102,7 +102,7 @@ def venue_create(*, data: dict, user) -> Venue:
         raise ValidationError("只能登记本区县的关爱阵地。")
     facilities = [f for f in data.get("facilities") or [] if f in Facility.values]
     venue = Venue(
-        name=clean_name(data["name"])[:100],
+        name=clean_name(str(data["name"]))[:100],
         kind=data["kind"],
         county=county,
         township=township,
@@ -212,7 +212,7 @@ def activity_create(
     activity = Activity(
         programme=data["programme"],
         kind=data["kind"],
-        title=clean_name(data["title"])[:80],
+        title=clean_name(str(data["title"]))[:80],
         team=team,
         organization=None if team else organization,
         county=county,
@@ -431,9 +431,11 @@ def wish_fulfil(
     today: dt.date | None = None,
 ) -> Wish:
     """Record the wish as fulfilled, with a photo and the date as evidence."""
-    _require_district(user, wish) if user.role != Role.SCHOOL_STAFF else None
-    if user.role == Role.SCHOOL_STAFF and wish.child.school_id != user.school_id:
-        raise ValidationError("只能为本校儿童的心愿登记圆梦。")
+    if user.role == Role.SCHOOL_STAFF:
+        if wish.child.school_id != user.school_id:
+            raise ValidationError("只能为本校儿童的心愿登记圆梦。")
+    else:
+        _require_district(user, wish)
     if evidence is None or not fulfilled_on:
         raise ValidationError("请上传圆梦照片并填写圆梦日期。")
     today = today or timezone.localdate()
