@@ -59,3 +59,13 @@ def make_wish(child, user, **extra):
 @pytest.fixture
 def low_income_child(wuxing_school):
     return ChildFactory(school=wuxing_school, name="赵小兰", low_income=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_claim_counts():
+    """The claim rate limit counts in the cache (Redis when REDIS_URL is set): start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
