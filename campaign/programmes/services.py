@@ -172,6 +172,8 @@ def activity_create(
     venue, online = data.get("venue"), data.get("online") or ""
     if bool(venue) == bool(online):
         raise ValidationError("请选择活动阵地，或选择线上平台（二选一）。")
+    if venue and not Venue.objects.visible_to(user).filter(pk=venue.pk).exists():
+        raise ValidationError("所选活动阵地不在本单位范围内。")
     starts_at = data["starts_at"]
     today = today or timezone.localdate()
     if timezone.localtime(starts_at).date() > today:

@@ -134,6 +134,10 @@ def test_an_activity_refuses_other_organisers_both_or_no_place_and_outside_volun
         )
     with pytest.raises(ValidationError, match="二选一"):
         services.activity_create(data=_activity_data(school_team, None), user=carol)
+    with pytest.raises(ValidationError, match="阵地不在本单位"):
+        services.activity_create(
+            data=_activity_data(school_team, venue_of("changxing", name="外县小屋")), user=carol
+        )
     stranger = MembershipFactory().volunteer
     with pytest.raises(ValidationError, match="不在本队伍"):
         services.activity_create(
