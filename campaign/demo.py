@@ -23,6 +23,7 @@ from pairing import demo as pairing_demo
 from volunteers import demo as volunteers_demo
 
 from . import timeline_demo
+from .programmes import demo as programmes_demo
 
 Builder = Callable[[DemoContext], DemoPart]
 
@@ -31,6 +32,7 @@ BUILDERS: list[Builder] = [
     volunteers_demo.build,
     pairing_demo.build,
     timeline_demo.build,
+    programmes_demo.build,
     # campaign's other builders: one line each.
 ]
 

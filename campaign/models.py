@@ -688,3 +688,7 @@ class Nomination(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}：{self.name}"
+
+
+# The programmes (issue 10) live in their own module; imported here so Django finds them.
+from .programmes.models import *  # noqa: E402,F401,F403

@@ -21,3 +21,8 @@ NAV_ENTRIES = [
     NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES),
     NavEntry("总结展示", "campaign:stories", "images", READ_ROLES),
 ]
+
+# The programmes (issue 10).
+from .programmes.navigation import NAV_ENTRIES as PROGRAMME_NAV_ENTRIES  # noqa: E402
+
+NAV_ENTRIES += PROGRAMME_NAV_ENTRIES

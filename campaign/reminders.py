@@ -18,3 +18,7 @@ def register_rules() -> None:
             description="上级单位在逾期名单中一键催报时发送。",
         )
     )
+    # The programmes' rules (issue 10): wishes claimed but not confirmed / not fulfilled.
+    from .programmes.reminders import register_rules as register_programme_rules
+
+    register_programme_rules()

@@ -36,3 +36,8 @@ urlpatterns = [
     path("campaign/showcase/", views.showcase, name="showcase"),
     path("campaign/showcase/photos/<int:pk>/", views.showcase_photo, name="showcase_photo"),
 ]
+
+# The programmes (issue 10): venues, activities, wishes and the public wish wall, care records.
+from .programmes.urls import urlpatterns as programme_urls  # noqa: E402
+
+urlpatterns += programme_urls

@@ -6,9 +6,9 @@ role x every object route x an object inside and outside its scope answers as it
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"accounts:login", "campaign:showcase"}
+PUBLIC = {"accounts:login", "campaign:showcase", "campaign:wish_wall"}
 # Public routes on one object: anonymous users get the object or 404, never the login page.
-PUBLIC_OBJECT = {"campaign:showcase_photo"}
+PUBLIC_OBJECT = {"campaign:showcase_photo", "campaign:wish_claim"}
 ANY_SIGNED_IN = {
     "campaign:home",
     "accounts:logout",
@@ -155,6 +155,8 @@ def test_every_route_is_in_the_scope_matrix():
         | set(PAIRING_PAGE_ROUTES)
         | set(PAIRING_POST_PAGES)
         | set(PAIRING_OBJECT_ROUTES)
+        | set(PROGRAMME_PAGES)
+        | set(PROGRAMME_OBJECT_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -812,3 +814,170 @@ def test_a_team_leader_with_a_login_approves_only_the_team_they_lead(
     assert set(Volunteer.objects.visible_to(erin)) == {led["volunteer"]}
     me = client.get(reverse("volunteers:me")).content.decode()
     assert "我担任队长的队伍" in me
+# --- campaign/programmes/ (venues, activities, wishes, care records) ------------------------
+PROGRAMME_READ = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
+PROGRAMME_CHILD = {"city_admin", "alice", "bob", "carol", "dave"}
+# Pages without an object (GET): persona -> status (others: 404). care_find without an ID
+# number sends the user back to the list with a message.
+PROGRAMME_PAGES = {
+    "campaign:venues": PROGRAMME_READ,
+    "campaign:venue_create": {"city_admin", "alice", "bob"},
+    "campaign:activities": PROGRAMME_READ,
+    "campaign:activity_create": PROGRAMME_READ - {"city_officer"},
+    "campaign:wishes": PROGRAMME_CHILD,
+    "campaign:plans": PROGRAMME_CHILD,
+    "campaign:care_find": PROGRAMME_CHILD,
+}
+CHILD_PLACE = {
+    "city_admin": BOTH,
+    "alice": {"wuxing"},
+    "carol": {"wuxing"},
+    "bob": {"changxing"},
+    "dave": {"changxing"},
+}
+VENUE_PLACE = {**CHILD_PLACE, "city_officer": BOTH, "olga": BOTH}
+DISTRICT_WRITE = {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}}
+PROGRAMME_OBJECT_ROUTES = {
+    "campaign:venue_detail": ("venue", "get", VENUE_PLACE),
+    "campaign:venue_photo_add": ("venue", "post", DISTRICT_WRITE),
+    "campaign:venue_photo": ("venue_photo", "get", CHILD_PLACE),
+    "campaign:activity_detail": ("activity", "get", {**CHILD_PLACE, "city_officer": BOTH}),
+    "campaign:activity_photo_add": ("activity", "post", CHILD_PLACE),
+    "campaign:activity_photo": ("activity_photo", "get", CHILD_PLACE),
+    "campaign:wish_detail": ("wish", "get", CHILD_PLACE),
+    "campaign:wish_move": ("wish", "post", CHILD_PLACE),
+    "campaign:wish_evidence": ("wish", "get", CHILD_PLACE),
+    "campaign:child_care": ("child", "get", CHILD_PLACE),
+    "campaign:wish_add": ("child", "post", CHILD_PLACE),
+    "campaign:aid_add": ("child", "post", CHILD_PLACE),
+    "campaign:plan_add": ("child", "post", CHILD_PLACE),
+    "campaign:guardianship_add": ("child", "post", CHILD_PLACE),
+    "campaign:follow_up_add": ("child", "post", CHILD_PLACE),
+    "campaign:plan_review": ("plan", "post", CHILD_PLACE),
+    "campaign:guardianship_document": ("review", "get", CHILD_PLACE),
+}
+
+
+@pytest.fixture
+def programme_objects(alice, bob, carol, dave, wuxing_child, changxing_child):
+    """One of each programme object in 吴兴区 and in 长兴县 (photos, evidence, documents)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from campaign.programmes import services
+    from children.choices import Health
+    from tests.factories import ChildFactory, first_township
+    from tests.files import samples
+    from tests.volunteers.factories import TeamFactory
+
+    today = timezone.localdate()
+    out = {k: {} for k in ("venue", "venue_photo", "activity", "activity_photo", "wish")}
+    out.update({k: {} for k in ("child", "plan", "review")})
+    sides = (
+        ("wuxing", alice, carol, wuxing_child),
+        ("changxing", bob, dave, changxing_child),
+    )
+    for place, district, school, child in sides:
+        jpeg = SimpleUploadedFile("p.jpg", samples.jpeg_with_gps((40, 30)))
+        venue = services.venue_create(
+            data={
+                "name": f"{place}七彩小屋",
+                "kind": "colourful_hut",
+                "township": first_township(district.district),
+                "address": "村委会",
+                "managed_by": "团委",
+            },
+            user=district,
+        )
+        out["venue"][place] = venue
+        out["venue_photo"][place] = services.venue_add_photo(
+            venue=venue, uploaded=jpeg, user=district
+        )
+        team = TeamFactory(school=school.school, organization=None)
+        activity = services.activity_create(
+            data={
+                "programme": "holidays",
+                "kind": "tutoring",
+                "title": "学业辅导",
+                "team": team,
+                "venue": venue,
+                "starts_at": timezone.now() - dt.timedelta(days=1),
+                "hours": Decimal("2"),
+            },
+            user=school,
+        )
+        out["activity"][place] = activity
+        out["activity_photo"][place] = services.activity_add_photo(
+            activity=activity, uploaded=SimpleUploadedFile("a.png", samples.png()), user=school
+        )
+        wish = services.wish_collect(
+            child=child, data={"item": "书包", "estimated_value": 80}, user=school
+        )
+        services.wish_review(wish=wish, approve=True, user=district)
+        services.wish_claim(wish_id=wish.pk, kind="public", name="张", phone="13912345678")
+        services.claim_decide(wish=wish, confirm=True, user=district)
+        services.wish_fulfil(
+            wish=wish,
+            evidence=SimpleUploadedFile("e.png", samples.png()),
+            fulfilled_on=today,
+            user=district,
+        )
+        out["wish"][place] = wish
+        out["child"][place] = child
+        disabled = ChildFactory(school=school.school, health=Health.DISABLED)
+        out["plan"][place] = services.plan_create(
+            child=disabled,
+            data={
+                "education": "随班就读",
+                "starts_on": today,
+                "next_review_on": today + dt.timedelta(days=90),
+            },
+            user=school,
+        )
+        out["review"][place] = services.guardianship_review_create(
+            child=disabled,
+            data={
+                "assessed_on": today,
+                "social_worker": "社工",
+                "situation": "s",
+                "capacity": "c",
+                "result": "fair",
+            },
+            document=SimpleUploadedFile("g.pdf", samples.pdf()),
+            user=school,
+        )
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMME_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_programme_pages_open_for_their_roles_and_404_for_others(
+    client, personas, programme_objects, name, persona
+):
+    client.force_login(personas[persona])
+    response = client.get(_url(name))
+    if persona in PROGRAMME_PAGES[name]:
+        assert response.status_code == (302 if name == "campaign:care_find" else 200)
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMME_OBJECT_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_programme_object_routes_answer_404_outside_the_scope(
+    client, personas, programme_objects, name, persona
+):
+    kind, method, scope = PROGRAMME_OBJECT_ROUTES[name]
+    client.force_login(personas[persona])
+    for place, obj in programme_objects[kind].items():
+        url = _url(name, obj.pk)
+        response = client.post(url) if method == "post" else client.get(url)
+        visible = place in scope.get(persona, set())
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible and method == "get":
+            assert response.status_code == 200
+        if method == "post":
+            assert client.get(url).status_code in (404, 405)

@@ -61,6 +61,11 @@ def test_the_menu_marks_only_the_most_specific_entry_active(client, carol):
         "阶段报送",
         "试点申报",
         "总结展示",
+        # campaign/programmes/navigation.py
+        "关爱阵地",
+        "关爱活动",
+        "微心愿",
+        "资助与一人一案",
     ]
 
 
@@ -78,6 +83,8 @@ def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_of
         "完成率",
         "试点申报",
         "总结展示",
+        "关爱阵地",
+        "关爱活动",
     ]
 
 

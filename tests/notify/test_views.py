@@ -5,7 +5,7 @@ scope checked again, and the channel settings."""
 import pytest
 from django.urls import reverse
 
-from huzhou_care.notify import services
+from huzhou_care.notify import registry, services
 from huzhou_care.notify.models import ChannelOptOut, Notification
 
 pytestmark = pytest.mark.django_db
@@ -119,10 +119,15 @@ def test_settings_turn_a_channel_off_and_on_again(client, carol):
     html = client.get(reverse("notify:settings")).content.decode()
     assert "名册待确认导入" in html and "转学申请待处理" not in html  # not a district's rule
     client.post(reverse("notify:settings"), {"on": []})
-    assert set(ChannelOptOut.objects.values_list("rule", "channel")) == {
-        ("children.roster_waiting", "email")
+    # Every rule a school may receive, with an e-mail channel that can be turned off.
+    optional = {
+        (r.code, "email")
+        for r in registry.rules_for(carol)
+        if not r.mandatory and "email" in r.channels
     }
-    client.post(reverse("notify:settings"), {"on": ["children.roster_waiting:email"]})
+    assert ("children.roster_waiting", "email") in optional
+    assert set(ChannelOptOut.objects.values_list("rule", "channel")) == optional
+    client.post(reverse("notify:settings"), {"on": [f"{code}:{ch}" for code, ch in optional]})
     assert not ChannelOptOut.objects.exists()
 
 
@@ -130,6 +135,9 @@ def test_a_posted_setting_for_someone_elses_rule_or_a_mandatory_one_changes_noth
     client.force_login(carol)
     client.post(
         reverse("notify:settings"),
-        {"on": ["children.roster_waiting:email", "children.transfer_waiting:email"]},
+        {
+            "on": [f"{r.code}:email" for r in registry.rules_for(carol)]
+            + ["children.transfer_waiting:email"]
+        },
     )
     assert not ChannelOptOut.objects.exists()
