@@ -683,3 +683,14 @@ class Nomination(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}：{self.name}"
+
+
+# The December evaluation (indicator table, snapshots, assessments): campaign/evaluation/.
+from .evaluation.models import (  # noqa: E402, F401
+    Assessment,
+    Indicator,
+    IndicatorGroup,
+    IndicatorTable,
+    RollupJob,
+    Snapshot,
+)

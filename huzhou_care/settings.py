@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notify.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The December evaluation roll-up, nightly for as-of dates 1-20 December (campaign/).
+    "nightly-evaluation-rollup": {
+        "task": "campaign.nightly_rollup",
+        "schedule": crontab(hour=0, minute=30, day_of_month="2-21", month_of_year="12"),
+    },
 }
 
 # --- E-mail (notifications) -------------------------------------------------------------------
