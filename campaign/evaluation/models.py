@@ -196,6 +196,9 @@ class RollupJob(models.Model):
         verbose_name_plural = _("考评计算任务")
         ordering = ["-requested_at"]
 
+    def __str__(self):
+        return f"{self.year} 年考评计算（截至 {self.as_of:%Y-%m-%d}）{self.get_status_display()}"
+
 
 class Assessment(AppendOnlyModel):
     """One entry of a district's 自评 or the city's 审定 for one indicator: kept for ever;

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, IntegrityError
 
 from campaign.evaluation import measures, services
 from campaign.models import Assessment, Snapshot
@@ -63,7 +63,7 @@ def test_the_same_year_and_date_twice_gives_one_snapshot(fixture):
     second, created_again = services.rollup(b.YEAR, b.AS_OF)
     assert created and not created_again and first.pk == second.pk
     assert Snapshot.objects.count() == 1
-    with pytest.raises(Exception), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic():
         Snapshot.objects.create(
             year=b.YEAR, as_of=b.AS_OF, table=first.table, inputs={}, results={}, checksum=""
         )
@@ -92,9 +92,8 @@ def test_a_snapshot_cannot_be_changed(fixture):
     with pytest.raises(PermissionError):
         Snapshot.objects.all().delete()
     if connection.vendor == "postgresql":
-        with pytest.raises(DatabaseError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE campaign_snapshot SET results = '{}'")
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE campaign_snapshot SET results = '{}'")
     snapshot.refresh_from_db()
     assert _district(snapshot, "吴兴区")["score"] == b.EXPECTED_WUXING_SCORE
 
