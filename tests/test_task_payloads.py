@@ -113,7 +113,10 @@ def test_the_worker_settings_are_the_reliable_ones(settings):
     visibility = conf.broker_transport_options["visibility_timeout"]
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit < visibility
     beat = conf.beat_schedule
-    assert [entry["task"] for entry in beat.values()] == ["notify.send_reminders"]
+    assert [entry["task"] for entry in beat.values()] == [
+        "notify.send_reminders",
+        "campaign.nightly_rollup",
+    ]
 
 
 def test_a_reminder_run_stopped_by_the_soft_time_limit_is_retried_not_dropped():

@@ -452,33 +452,37 @@ def request_rollup(*, year: int, as_of: dt.date, actor) -> RollupJob:
     if as_of > timezone.localdate():
         raise EvaluationError("截至日期不能晚于今天。")
     job = RollupJob.objects.create(year=year, as_of=as_of, requested_by=actor)
-    transaction.on_commit(lambda: evaluation_rollup.delay(year, as_of.isoformat(), job.pk))
+    transaction.on_commit(lambda: evaluation_rollup.delay(job.pk))
     return job
 
 
-def run_job(year: int, as_of: dt.date, job_id: int | None) -> tuple[Snapshot, bool]:
+def nightly_job(as_of: dt.date) -> RollupJob:
+    return RollupJob.objects.create(year=as_of.year, as_of=as_of)
+
+
+def run_job(job_id: int) -> tuple[Snapshot, bool]:
+    job = RollupJob.objects.get(pk=job_id)
+    year, as_of = job.year, job.as_of
+
     def progress(pct, message):
-        if job_id:
-            RollupJob.objects.filter(pk=job_id).update(
-                status=RollupJob.Status.RUNNING, progress=pct, message=message[:300]
-            )
+        RollupJob.objects.filter(pk=job_id).update(
+            status=RollupJob.Status.RUNNING, progress=pct, message=message[:300]
+        )
 
     progress(1, "开始计算")
     try:
         snapshot, created = rollup(year, as_of, progress=progress)
     except EvaluationError as exc:
-        if job_id:
-            RollupJob.objects.filter(pk=job_id).update(
-                status=RollupJob.Status.FAILED, message=str(exc)[:300]
-            )
-        raise
-    if job_id:
         RollupJob.objects.filter(pk=job_id).update(
-            status=RollupJob.Status.DONE,
-            progress=100,
-            snapshot=snapshot,
-            message="已生成新快照" if created else "该日期的快照已存在，未重复生成",
+            status=RollupJob.Status.FAILED, message=str(exc)[:300]
         )
+        raise
+    RollupJob.objects.filter(pk=job_id).update(
+        status=RollupJob.Status.DONE,
+        progress=100,
+        snapshot=snapshot,
+        message="已生成新快照" if created else "该日期的快照已存在，未重复生成",
+    )
     return snapshot, created
 
 

@@ -13,8 +13,9 @@ from . import services
 
 
 @shared_task(name="campaign.evaluation_rollup", **TASK_OPTIONS)
-def evaluation_rollup(year: int, as_of: str, job_id: int | None = None) -> dict:
-    snapshot, created = services.run_job(year, dt.date.fromisoformat(as_of), job_id)
+def evaluation_rollup(job_id: int) -> dict:
+    """The job row says which year and date (ids only in messages)."""
+    snapshot, created = services.run_job(job_id)
     return {"snapshot": snapshot.pk, "created": created}
 
 
@@ -25,4 +26,5 @@ def nightly_rollup() -> dict | None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     if yesterday.month != 12 or not 1 <= yesterday.day <= 20:
         return None
-    return evaluation_rollup(yesterday.year, yesterday.isoformat())
+    job = services.nightly_job(yesterday)
+    return evaluation_rollup(job.pk)
