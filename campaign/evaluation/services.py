@@ -522,6 +522,8 @@ def assess(
         grade = ""
     else:
         grade = ""
+        if side == Assessment.Side.CITY:
+            raise EvaluationError("定量指标以系统计算为准，无需审定。")
         if points is not None and (Decimal(points) < 0 or Decimal(points) > indicator.weight):
             raise EvaluationError(f"分数应在 0 至 {indicator.weight} 之间。")
     reason = clean_text(reason or "")[:300]
