@@ -28,12 +28,12 @@ def append_only(apps, schema_editor):
     """Snapshots and assessment entries are never changed: on PostgreSQL the database refuses
     UPDATE and DELETE too (SQLite relies on the models' guards)."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
+        schema_editor.execute(TRIGGER, params=None)
 
 
 def drop_append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNTRIGGER)
+        schema_editor.execute(UNTRIGGER, params=None)
 
 
 class Migration(migrations.Migration):
