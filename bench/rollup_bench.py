@@ -339,8 +339,15 @@ def measure(args, figures: dict) -> None:
         client.force_login(user)
         for _ in range(args.warmup):
             assert client.get(url).status_code == 200
-        with CaptureQueriesContext(connection) as q:
+        from django.core.cache import cache
+
+        cold = []
+        for _ in range(args.page_repeat):
+            cache.clear()  # the dashboards are cached 5 minutes: time the build
+            started = time.perf_counter()
             client.get(url)
+            cold.append((time.perf_counter() - started) * 1000)
+        cold.sort()
         samples = []
         for _ in range(args.page_repeat):
             started = time.perf_counter()
@@ -353,7 +360,8 @@ def measure(args, figures: dict) -> None:
                 "url": url,
                 "median_ms": statistics.median(samples),
                 "p90_ms": samples[int(0.9 * (len(samples) - 1))],
-                "queries": len(q.captured_queries),
+                "cold_median_ms": statistics.median(cold),
+                "cold_p90_ms": cold[int(0.9 * (len(cold) - 1))],
             }
         )
         log(f"{who} {url}: {figures['pages'][-1]}")
@@ -378,10 +386,12 @@ def report(figures: dict) -> None:
         f"naive per-unit ORM loop ({figures['naive_level']}, {figures['naive_queries']} queries): {n['median_s']:.2f} s"
     )
     print(f"speed-up: {speedup:.1f}x  target >= 10x: {'ok' if speedup >= 10 else 'MISSED'}")
+    print("dashboard server time (ms): cold = the figures built (cache cleared), warm = cached")
     for p in figures["pages"]:
         print(
-            f"  {p['user']:<16} {p['url']:<34} median {p['median_ms']:7.1f} ms  p90 {p['p90_ms']:7.1f} ms"
-            f"  {p['queries']:>3} SQL  target < 300 ms: {'ok' if p['median_ms'] < 300 else 'MISSED'}"
+            f"  {p['user']:<16} {p['url']:<32} cold median {p['cold_median_ms']:7.1f} "
+            f"p90 {p['cold_p90_ms']:7.1f} | warm median {p['median_ms']:6.1f} p90 {p['p90_ms']:6.1f}"
+            f"  target < 300 ms (cold): {'ok' if p['cold_median_ms'] < 300 else 'MISSED'}"
         )
 
 

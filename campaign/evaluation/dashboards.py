@@ -63,6 +63,7 @@ class Dashboard:
     charts: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     ranking: dict | None = None
+    computed_at: dt.datetime | None = None
 
     def chart(self, key) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -75,9 +76,28 @@ def _month_start(day: dt.date, back: int) -> dt.date:
     return dt.date(y, m, 1)
 
 
+CACHE_SECONDS = 300
+
+
+def cached(user, *, district: OrgUnit | None = None) -> Dashboard:
+    """``build`` through the cache (Redis in production) for ``CACHE_SECONDS``: the figures
+    are aggregates, the same for every viewer of the scope, and a few minutes old at most
+    (the page says when they were computed). A new snapshot shows at the next refresh."""
+    from django.core.cache import cache
+
+    today = timezone.localdate()
+    key = f"evaluation-dashboard:{district.pk if district else 'city'}:{today.isoformat()}"
+    board = cache.get(key)
+    if board is None:
+        board = build(user, district=district, today=today)
+        cache.set(key, board, CACHE_SECONDS)
+    return board
+
+
 def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None) -> Dashboard:
     """The city dashboard (``district`` None) or one district's. The caller checks the role;
-    a district user passes their own county."""
+    a district user passes their own county. The figures depend on the scope only (not on
+    the viewer), which is what lets ``cached`` share them."""
     today = today or timezone.localdate()
     if district is None:
         col, unit_label, scope = "county_id", "区县", "city"
@@ -97,6 +117,7 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
         title = f"{district.name}考评看板"
     order = sorted(names, key=lambda k: names[k])
     board = Dashboard(scope=scope, title=title, today=today, unit_label=unit_label)
+    board.computed_at = timezone.now()
 
     # Children and coverage (4 grouped queries).
     registered = dict(

@@ -68,7 +68,7 @@ def _xlsx(chart, filename):
 @require_GET
 @role_required(CITY_ROLES)
 def city_dashboard(request):
-    board = dashboards.build(request.user)
+    board = dashboards.cached(request.user)
     return render(request, "campaign/evaluation/dashboard.html", {"board": board})
 
 
@@ -76,7 +76,7 @@ def city_dashboard(request):
 @role_required(DISTRICT_ROLES)
 def district_dashboard(request):
     district = _district_for(request, _int(request.GET.get("district")))
-    board = dashboards.build(request.user, district=district)
+    board = dashboards.cached(request.user, district=district)
     return render(
         request,
         "campaign/evaluation/dashboard.html",
@@ -98,7 +98,7 @@ def dashboard_export(request, key):
         district = _district_for(request, pk)
     else:
         district = None
-    board = dashboards.build(request.user, district=district)
+    board = dashboards.cached(request.user, district=district)
     chart = board.chart(key)
     if chart is None:
         raise Http404
