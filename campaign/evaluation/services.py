@@ -77,7 +77,7 @@ def load_default_table(year: int, *, actor=None, publish: bool = True) -> Indica
         if measures.is_registered(ind["measure"]):
             _create_indicator(groups[ind["group"]], ind, 100 + i_order)
     if publish:
-        publish_table(table)
+        table = publish_table(table)
     return table
 
 
