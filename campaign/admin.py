@@ -105,3 +105,6 @@ class NominationAdmin(ReadOnlyAdmin):
 class TransitionAdmin(ReadOnlyAdmin):
     list_display = ("at", "content_type", "object_id", "action", "from_status", "to_status", "by")
     list_select_related = ("content_type", "by")
+
+
+from .evaluation import admin as evaluation_admin  # noqa: E402, F401  (indicator table, snapshots)

@@ -6,6 +6,8 @@ class CampaignConfig(AppConfig):
     verbose_name = "活动与考评"
 
     def ready(self):
+        from .evaluation.measures import register_built_in
         from .reminders import register_rules
 
         register_rules()
+        register_built_in()

@@ -690,5 +690,14 @@ class Nomination(models.Model):
         return f"{self.get_category_display()}：{self.name}"
 
 
-# The programmes (issue 10) live in their own module; imported here so Django finds them.
+# The December evaluation (campaign/evaluation/) and the programmes (campaign/programmes/)
+# live in their own modules; imported here so Django finds their models.
+from .evaluation.models import (  # noqa: E402, F401
+    Assessment,
+    Indicator,
+    IndicatorGroup,
+    IndicatorTable,
+    RollupJob,
+    Snapshot,
+)
 from .programmes.models import *  # noqa: E402,F401,F403

@@ -11,6 +11,9 @@ REVIEW_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF})
 TABLE_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_OFFICER, Role.DISTRICT_STAFF})
 CITY_ROLES = frozenset({Role.CITY_ADMIN})
 TIMELINE_ROLES = ALL_ROLES
+# The evaluation dashboards: the city's for city roles, a district's for its staff.
+DASHBOARD_CITY_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_OFFICER})
+DASHBOARD_DISTRICT_ROLES = frozenset({Role.DISTRICT_STAFF})
 
 NAV_ENTRIES = [
     NavEntry("首页", "campaign:home", "house", ALL_ROLES, position=0),
@@ -19,6 +22,9 @@ NAV_ENTRIES = [
     NavEntry("完成率", "campaign:completeness", "bar-chart", TABLE_ROLES),
     NavEntry("逾期催报", "campaign:overdue", "alarm", REVIEW_ROLES),
     NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES),
+    NavEntry("考评看板", "campaign:dashboard", "speedometer2", DASHBOARD_CITY_ROLES),
+    NavEntry("考评看板", "campaign:dashboard_district", "speedometer2", DASHBOARD_DISTRICT_ROLES),
+    NavEntry("考评", "campaign:evaluation", "award", TABLE_ROLES),
     NavEntry("总结展示", "campaign:stories", "images", READ_ROLES),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .evaluation import views as ev
 
 app_name = "campaign"
 
@@ -35,6 +36,28 @@ urlpatterns = [
     path("campaign/nominations/<int:pk>/action/", views.nomination_move, name="nomination_move"),
     path("campaign/showcase/", views.showcase, name="showcase"),
     path("campaign/showcase/photos/<int:pk>/", views.showcase_photo, name="showcase_photo"),
+    # The December evaluation and its dashboards (campaign/evaluation/).
+    path("campaign/dashboard/", ev.city_dashboard, name="dashboard"),
+    path("campaign/dashboard/district/", ev.district_dashboard, name="dashboard_district"),
+    path("campaign/dashboard/export/<slug:key>.xlsx", ev.dashboard_export, name="dashboard_export"),
+    path("campaign/evaluation/", ev.evaluation, name="evaluation"),
+    path("campaign/evaluation/run/", ev.evaluation_run, name="evaluation_run"),
+    path("campaign/evaluation/jobs/<int:pk>/", ev.evaluation_job, name="evaluation_job"),
+    path(
+        "campaign/evaluation/districts/<int:pk>/",
+        ev.evaluation_district,
+        name="evaluation_district",
+    ),
+    path(
+        "campaign/evaluation/districts/<int:pk>/assess/",
+        ev.evaluation_assess,
+        name="evaluation_assess",
+    ),
+    path(
+        "campaign/evaluation/districts/<int:pk>/sheet.xlsx",
+        ev.evaluation_sheet,
+        name="evaluation_sheet",
+    ),
 ]
 
 # The programmes (issue 10): venues, activities, wishes and the public wish wall, care records.

@@ -343,7 +343,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# The one beat (`make beat`, exactly one per deployment): the daily reminders at 08:00.
+# The one beat (`make beat`, exactly one per deployment): the daily reminders at 08:00, the
+# roster file purge and the December evaluation roll-up.
 CELERY_BEAT_SCHEDULE: dict = {
     "daily-reminders": {
         "task": "notify.send_reminders",
@@ -353,6 +354,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "children.roster_files_purge": {
         "task": "children.roster_files_purge",
         "schedule": timedelta(hours=env.int("ROSTER_FILE_PURGE_HOURS", default=6)),
+    },
+    # The December evaluation roll-up, nightly for as-of dates 1-20 December (campaign/).
+    "nightly-evaluation-rollup": {
+        "task": "campaign.nightly_rollup",
+        "schedule": crontab(hour=0, minute=30, day_of_month="2-21", month_of_year="12"),
     },
 }
 

@@ -157,6 +157,10 @@ def test_every_route_is_in_the_scope_matrix():
         | set(PAIRING_OBJECT_ROUTES)
         | set(PROGRAMME_PAGES)
         | set(PROGRAMME_OBJECT_ROUTES)
+        | set(EVALUATION_PAGES)
+        | set(EVALUATION_POST_PAGES)
+        | set(EVALUATION_DISTRICT_ROUTES)
+        | set(EVALUATION_JOB_ROUTES)
     )
     assert set(portal_routes()) == known
 
@@ -814,6 +818,8 @@ def test_a_team_leader_with_a_login_approves_only_the_team_they_lead(
     assert set(Volunteer.objects.visible_to(erin)) == {led["volunteer"]}
     me = client.get(reverse("volunteers:me")).content.decode()
     assert "我担任队长的队伍" in me
+
+
 # --- campaign/programmes/ (venues, activities, wishes, care records) ------------------------
 PROGRAMME_READ = {"city_admin", "city_officer", "alice", "bob", "carol", "dave", "olga"}
 PROGRAMME_CHILD = {"city_admin", "alice", "bob", "carol", "dave"}
@@ -981,3 +987,72 @@ def test_programme_object_routes_answer_404_outside_the_scope(
             assert response.status_code == 200
         if method == "post":
             assert client.get(url).status_code in (404, 405)
+
+
+# --- campaign/evaluation/ (dashboards, roll-up, evaluation sheets) ------------------------------
+CITY_AND_DISTRICTS = {"city_admin", "city_officer", "alice", "bob"}
+# Pages without an object (GET, with their query string): who may open them.
+EVALUATION_PAGES = {
+    "campaign:dashboard": ({}, {"city_admin", "city_officer"}),
+    "campaign:dashboard_district": ({}, CITY_AND_DISTRICTS),
+    "campaign:dashboard_export": ({"key": "coverage"}, CITY_AND_DISTRICTS),
+    "campaign:evaluation": ({}, CITY_AND_DISTRICTS),
+}
+EVALUATION_POST_PAGES = {"campaign:evaluation_run": {"city_admin"}}
+# Routes on one district (吴兴区 / 长兴县): persona -> districts where it is not 404.
+EVALUATION_DISTRICT_ROUTES = {
+    "campaign:evaluation_district": ("get", DISTRICT_SCOPE),
+    "campaign:evaluation_sheet": ("get", DISTRICT_SCOPE),
+    "campaign:evaluation_assess": (
+        "post",
+        {"city_admin": BOTH, "alice": {"wuxing"}, "bob": {"changxing"}},
+    ),
+}
+EVALUATION_JOB_ROUTES = {"campaign:evaluation_job": {"city_admin"}}
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATION_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_evaluation_pages_open_for_their_roles_and_404_for_others(client, personas, name, persona):
+    kwargs, allowed = EVALUATION_PAGES[name]
+    client.force_login(personas[persona])
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == (200 if persona in allowed else 404)
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATION_POST_PAGES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_evaluation_post_pages_answer_404_to_other_roles(client, personas, name, persona):
+    client.force_login(personas[persona])
+    response = client.post(reverse(name), {})
+    assert (response.status_code != 404) == (persona in EVALUATION_POST_PAGES[name])
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATION_DISTRICT_ROUTES))
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_evaluation_district_routes_answer_404_outside_the_scope(
+    client, personas, wuxing, changxing, name, persona
+):
+    method, scope = EVALUATION_DISTRICT_ROUTES[name]
+    client.force_login(personas[persona])
+    for place, district in (("wuxing", wuxing), ("changxing", changxing)):
+        url = reverse(name, args=[district.pk])
+        response = client.post(url, {}) if method == "post" else client.get(url)
+        visible = place in scope.get(persona, set())
+        assert (response.status_code != 404) == visible, (persona, place, response.status_code)
+        if visible and method == "get":
+            assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_a_rollup_job_answers_only_city_admins(client, personas, city_admin, persona):
+    import datetime as dt
+
+    from campaign.models import RollupJob
+
+    job = RollupJob.objects.create(year=2026, as_of=dt.date(2026, 12, 1), requested_by=city_admin)
+    client.force_login(personas[persona])
+    response = client.get(reverse("campaign:evaluation_job", args=[job.pk]))
+    assert response.status_code == (
+        200 if persona in EVALUATION_JOB_ROUTES["campaign:evaluation_job"] else 404
+    )

@@ -82,6 +82,8 @@ def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_of
         "阶段报送",
         "完成率",
         "试点申报",
+        "考评看板",  # the city dashboard (campaign/evaluation/)
+        "考评",
         "总结展示",
         "关爱阵地",
         "关爱活动",

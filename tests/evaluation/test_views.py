@@ -1,0 +1,159 @@
+"""The evaluation pages on the hand-computed fixture: dashboards (fixed number of queries,
+small cells suppressed), exports, the drill-down, the on-demand run, the sheet."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaign.evaluation import services
+from campaign.models import Assessment, RollupJob, Snapshot
+from tests.factories import ChildFactory
+
+from . import builders as b
+
+
+@pytest.fixture
+def fixture(wuxing, changxing, wuxing_school, changxing_school, city_admin):
+    data = b.build(wuxing, changxing, wuxing_school, changxing_school, city_admin)
+    services.rollup(b.YEAR, b.AS_OF)
+    return data
+
+
+def _queries(client, url, django_assert_max_num_queries, n):
+    from django.core.cache import cache
+
+    cache.clear()  # the dashboards are cached for 5 minutes: count the queries of a build
+    with django_assert_max_num_queries(n):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_city_dashboard_has_every_chart_and_a_fixed_number_of_queries(
+    client, city_officer, fixture, wuxing_school, django_assert_max_num_queries
+):
+    client.force_login(city_officer)
+    url = reverse("campaign:dashboard")
+    html = _queries(client, url, django_assert_max_num_queries, 30)
+    for key in ("completeness", "hours", "coverage", "overdue", "ranking"):
+        assert f'id="{key}-chart"' in html and f'data-testid="{key}-table"' in html
+    # 长兴县 has 2 children: its count and rates are suppressed; no child's name anywhere.
+    assert "&lt;5" in html
+    assert not any(k.name in html for k in fixture["kids"])
+    # Ten times the children: the same number of queries.
+    for _n in range(20):
+        ChildFactory(school=wuxing_school, current_address="x")
+    _queries(client, url, django_assert_max_num_queries, 30)
+    # Within the cache period the page is served from the cache.
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_the_district_dashboard_shows_its_townships_only(
+    client, alice, fixture, wuxing_school, django_assert_max_num_queries
+):
+    client.force_login(alice)
+    html = _queries(
+        client, reverse("campaign:dashboard_district"), django_assert_max_num_queries, 30
+    )
+    assert "吴兴区考评看板" in html and wuxing_school.township.name in html
+    assert "长兴县" not in html
+    # Another district's dashboard is not alice's.
+    assert (
+        client.get(
+            reverse("campaign:dashboard_district") + f"?district={wuxing_school.county_id + 999}"
+        ).status_code
+        == 404
+    )
+
+
+def test_every_chart_exports_to_xlsx(client, city_officer, alice, fixture):
+    client.force_login(city_officer)
+    for key in ("completeness", "hours", "coverage", "overdue", "ranking"):
+        response = client.get(reverse("campaign:dashboard_export", args=[key]))
+        assert response.status_code == 200
+        wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        rows = list(wb.active.values)
+        assert rows[0][0].startswith("各区县") or rows[0][0] == "区县考评排名"
+    ranking = list(
+        load_workbook(
+            io.BytesIO(
+                b"".join(
+                    client.get(
+                        reverse("campaign:dashboard_export", args=["ranking"])
+                    ).streaming_content
+                )
+            )
+        ).active.values
+    )
+    assert ranking[2][:4] == (1, "吴兴区", b.EXPECTED_WUXING_SCORE, "不合格")
+    assert client.get(reverse("campaign:dashboard_export", args=["nothing"])).status_code == 404
+
+
+def test_the_ranking_drills_down_district_township_school(
+    client, city_officer, fixture, wuxing, wuxing_school
+):
+    client.force_login(city_officer)
+    url = reverse("campaign:evaluation")
+    html = client.get(url).content.decode()
+    assert "区县考评排名" in html and "46.78" in html
+    html = client.get(url, {"county": wuxing.pk}).content.decode()
+    assert wuxing_school.township.name in html
+    html = client.get(
+        url, {"county": wuxing.pk, "township": wuxing_school.township_id}
+    ).content.decode()
+    assert wuxing_school.name in html
+
+
+def test_city_admin_runs_a_rollup_on_demand_with_progress(
+    client, city_admin, fixture, django_capture_on_commit_callbacks
+):
+    client.force_login(city_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("campaign:evaluation_run"), {"as_of": "2026-11-28"})
+    assert response.status_code == 302
+    job = RollupJob.objects.get()
+    assert (
+        job.status == "done"
+        and job.progress == 100
+        and job.snapshot.as_of.isoformat() == "2026-11-28"
+    )
+    html = client.get(reverse("campaign:evaluation_job", args=[job.pk])).content.decode()
+    assert 'data-status="done"' in html and "hx-get" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("campaign:evaluation_run"), {"as_of": "2026-11-28"})
+    assert Snapshot.objects.filter(as_of="2026-11-28").count() == 1
+    assert RollupJob.objects.latest("pk").message.startswith("该日期的快照已存在")
+    response = client.post(reverse("campaign:evaluation_run"), {"as_of": "2099-01-01"}, follow=True)
+    assert "不能晚于今天" in response.content.decode()
+
+
+def test_self_assessment_and_city_review_sit_side_by_side(
+    client, alice, city_admin, fixture, wuxing
+):
+    client.force_login(alice)
+    url = reverse("campaign:evaluation_assess", args=[wuxing.pk])
+    client.post(
+        url, {"indicator": "mechanism", "year": b.YEAR, "grade": "A", "evidence": "联席会议制度"}
+    )
+    response = client.post(
+        url, {"indicator": "mechanism", "year": b.YEAR, "grade": "B"}, follow=True
+    )
+    assert "修改理由" in response.content.decode()
+    client.force_login(city_admin)
+    client.post(
+        url, {"indicator": "mechanism", "year": b.YEAR, "grade": "B", "reason": "会议记录不全"}
+    )
+    html = client.get(reverse("campaign:evaluation_district", args=[wuxing.pk])).content.decode()
+    assert "联席会议制度" in html and "会议记录不全" in html
+    assert (
+        Assessment.objects.filter(district=wuxing, indicator_code="mechanism").count() == 3
+    )  # the refused one is not kept
+    response = client.get(reverse("campaign:evaluation_sheet", args=[wuxing.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert "吴兴区" in rows[0][0]
+    mech = next(r for r in rows if r[1] == "工作机制建设")
+    assert mech[8] == "A" and mech[10] == "B" and mech[11] == "会议记录不全"
+    assert any(r[0] == "总分" and r[1] == b.EXPECTED_WUXING_SCORE for r in rows)
