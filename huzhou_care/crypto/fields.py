@@ -4,6 +4,7 @@ model declares beside it:
 - ``blind_index="<name>_bidx"``: a CharField(64) holding HMAC-SM3 of the normalised value.
   ``filter(field=value)`` and ``filter(field__in=[...])`` compare that column (normalising the
   value first), so exact search and uniqueness work without decrypting; no other lookup runs.
+  ``filter(field="")`` (empty or not) compares the column itself, index or none.
 - ``masked="<name>_masked"``: a CharField holding the masked form (``138****5678``) that lists
   and masked exports read without decrypting.
 
@@ -101,6 +102,10 @@ class BlindExact(models.Lookup):
         return field, sql, list(params)
 
     def as_sql(self, compiler, connection):
+        if self.rhs == "" and isinstance(self.lhs, Col):
+            # Empty values are stored empty: "is it filled?" needs neither key nor index.
+            sql, params = compiler.compile(self.lhs)
+            return f"{sql} = %s", [*params, ""]
         field, sql, params = self._index_column(compiler)
         return f"{sql} = %s", [*params, field.blind(self.rhs)]
 

@@ -24,11 +24,13 @@ def _fingerprint():
     return (
         sorted(
             ChildPairing.objects.values_list(
-                "child__id_number", "kind", "person__username", "started_on", "last_visit_on"
+                "child__id_number_bidx", "kind", "person__username", "started_on", "last_visit_on"
             )
         ),
         sorted(
-            Visit.objects.values_list("child__id_number", "visited_on", "kind", "duration_minutes")
+            Visit.objects.values_list(
+                "child__id_number_bidx", "visited_on", "kind", "duration_minutes"
+            )
         ),
     )
 

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -64,20 +65,21 @@ def test_the_error_sheet_of_a_row_with_control_characters_downloads(
     upload = RosterUpload.objects.create(
         school=wuxing_school,
         uploaded_by=carol,
-        original_name="名册\x01.xlsx",
+        original_name="名册\x01.csv",
         size=1,
         sha256="0" * 64,
         status=RosterUpload.Status.PREVIEW,
         rejected=1,
         header=["姓名\x01", "身份证号"],
     )
+    # The error sheet reads the rejected rows' cells from the stored file.
+    upload.file.save("roster.csv", ContentFile("姓名,身份证号\n王\x01芳,3305\x0b\n".encode()))
     RosterRow.objects.create(
         upload=upload,
         row_number=2,
         outcome=RosterRow.Outcome.REJECTED,
         name="王\x01芳",
         errors=[{"column": "姓名", "code": "x", "message": "有误\x02"}],
-        raw=["王\x01芳", "3305\x0b"],
     )
     client.force_login(carol)
     response = client.get(reverse("children:roster_errors", args=[upload.pk]))
