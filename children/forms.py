@@ -249,3 +249,5 @@ class TransferDecisionForm(StyledFormMixin, forms.Form):
         label="处理", choices=[("approve", "同意转学"), ("decline", "不同意")]
     )
     note = forms.CharField(label="处理意见", max_length=200, required=False)
+    # The stage the page showed: a decision made on a page gone stale is refused.
+    stage = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)

@@ -406,13 +406,22 @@ class TransferRequestQuerySet(ScopedQuerySet):
 
 
 class TransferRequest(models.Model):
-    """A school asks to receive a child registered at another school (found by a roster
-    upload). The district that holds the child decides; approving is a transfer."""
+    """A child's move to a school that needs someone else's yes.
+
+    - A school asks to receive a child registered at another school (found by a roster
+      upload): the district holding the child decides first (stage ``holding``).
+    - A move into another county also needs the receiving district (stage ``receiving``):
+      after the holding district's yes, or at once when the holding district itself asked
+      for the move from the child's page. Approving the last stage is the transfer."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待处理")
         APPROVED = "approved", _("已同意")
         DECLINED = "declined", _("未同意")
+
+    class Stage(models.TextChoices):
+        HOLDING = "holding", _("待原区县团委处理")
+        RECEIVING = "receiving", _("待转入区县团委处理")
 
     child = models.ForeignKey(
         Child, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="transfer_requests"
@@ -454,6 +463,24 @@ class TransferRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
+    # Who decides next while pending (a cross-county move has two yeses).
+    stage = models.CharField(
+        _("处理环节"), max_length=10, choices=Stage.choices, default=Stage.HOLDING
+    )
+    # The holding district's yes on a cross-county move, kept when the receiving one decides.
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原区县同意人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("原区县同意时间"), null=True, blank=True)
+    released_note = models.CharField(_("原区县意见"), max_length=200, blank=True)
+    # Grade and class asked for by a district moving the child from the child's page.
+    grade = models.PositiveSmallIntegerField(_("转入年级"), null=True, blank=True)
+    class_name = models.CharField(_("转入班级"), max_length=20, blank=True)
 
     objects = TransferRequestQuerySet.as_manager()
 
@@ -472,3 +499,7 @@ class TransferRequest(models.Model):
 
     def __str__(self):
         return f"{self.child} → {self.to_school}"
+
+    @property
+    def crosses_counties(self) -> bool:
+        return self.child.county_id != self.to_school.county_id

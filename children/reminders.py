@@ -4,8 +4,10 @@ the period is the step of waiting reached, so each step is reminded once.
 
 - 名册待确认: a roster checked and waiting for the school to confirm the import, after 2,
   7 and 14 days -> the person who uploaded it.
-- 转学申请待处理: a transfer request waiting for the district that holds the child, after 3,
-  7 and 14 days -> that district's staff.
+- 转学申请待本区县处理 (on demand): a transfer request reaching the district that decides it
+  (the holding one, then the receiving one for a move into another county).
+- 转学申请待处理: a transfer request waiting for the district whose turn it is, after 3, 7
+  and 14 days -> that district's staff.
 """
 
 from __future__ import annotations
@@ -64,27 +66,39 @@ def roster_waiting(run_date: dt.date):
 
 def transfer_waiting(run_date: dt.date):
     cutoff = _start_of(run_date - dt.timedelta(days=TRANSFER_WAITING_STEPS[0] - 1))
+    receiving = TransferRequest.Stage.RECEIVING
     requests = list(
-        TransferRequest.objects.filter(
-            status=TransferRequest.Status.PENDING, requested_at__lt=cutoff
+        TransferRequest.objects.filter(status=TransferRequest.Status.PENDING)
+        .filter(
+            Q(stage=TransferRequest.Stage.HOLDING, requested_at__lt=cutoff)
+            | Q(stage=receiving, released_at__lt=cutoff)
         )
         .select_related("child", "to_school")
-        .only("pk", "requested_at", "child__county_id", "to_school__name")
-    )
-    counties = {r.child.county_id for r in requests}
+        .only(
+            "pk", "stage", "requested_at", "released_at", "child__county_id",
+            "to_school__name", "to_school__county_id",
+        )
+    )  # fmt: skip
+
+    def deciding(r):
+        return r.to_school.county_id if r.stage == receiving else r.child.county_id
+
+    counties = {deciding(r) for r in requests}
     staff: dict[int, list[int]] = {}
     for user_id, county_id in User.objects.filter(
         Q(role=Role.DISTRICT_STAFF), district_id__in=counties, is_active=True
     ).values_list("pk", "district_id"):
         staff.setdefault(county_id, []).append(user_id)
     for request in requests:
-        days = _waited(request.requested_at, run_date)
+        since = request.released_at if request.stage == receiving else request.requested_at
+        days = _waited(since, run_date)
         step = _step(days, TRANSFER_WAITING_STEPS)
-        for user_id in staff.get(request.child.county_id, []):
+        for user_id in staff.get(deciding(request), []):
             yield Due(
                 recipient_id=user_id,
                 target=request,
-                period=f"d{step}",
+                # The receiving district's wait is reminded on its own steps.
+                period=f"r{step}" if request.stage == receiving else f"d{step}",
                 text=(
                     f"{request.to_school.name}提出的转学申请（编号 {request.pk}）"
                     f"已等待贵区县处理 {days} 天，请及时同意或说明理由不同意。"
@@ -94,6 +108,12 @@ def transfer_waiting(run_date: dt.date):
 
 
 RULES = (
+    Rule(
+        code="children.transfer_to_decide",
+        label="转学申请待本区县处理",
+        roles=frozenset({Role.DISTRICT_STAFF}),
+        description="有转学申请需要本区县同意时立即通知（跨区县转学需转出、转入两个区县同意）",
+    ),
     Rule(
         code="children.roster_waiting",
         label="名册待确认导入",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
-from huzhou_care.accounts.scoping import get_visible_or_404
+from huzhou_care.accounts.scoping import get_visible_or_404, place_scope
 from huzhou_care.audit.services import change_history
 from huzhou_care.crypto.kinds import normalise_phone
 
@@ -208,10 +208,24 @@ def transfer_requests(user):
     )
 
 
-def transfer_request_to_decide(user, pk: int) -> TransferRequest:
-    """A request the user may decide: the child must be in the user's own scope (the
-    receiving school sees its request but cannot decide it)."""
-    qs = TransferRequest.objects.filter(child__in=Child.objects.visible_to(user)).select_related(
-        "child", "to_school"
+def transfer_requests_decidable(user) -> QuerySet:
+    """The requests whose turn is the user's: the holding stage for whoever holds the child
+    (the asking school sees its request but cannot decide it), the receiving stage (a move
+    into another county) for the district of the receiving school."""
+    stage = TransferRequest.Stage
+    return TransferRequest.objects.filter(
+        Q(stage=stage.HOLDING, child__in=Child.objects.visible_to(user))
+        | (
+            Q(stage=stage.RECEIVING)
+            & place_scope(user, county="to_school__county_id", school="to_school_id")
+        )
     )
-    return get_visible_or_404(qs, user, pk=pk)
+
+
+def transfer_request_to_decide(user, pk: int) -> tuple[TransferRequest, bool]:
+    """A request the user may see (404 otherwise), and whether it is now theirs to decide."""
+    transfer = get_visible_or_404(
+        TransferRequest.objects.select_related("child", "to_school__county"), user, pk=pk
+    )
+    mine = transfer_requests_decidable(user).filter(pk=pk, status="pending").exists()
+    return transfer, mine

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
@@ -667,25 +668,119 @@ def transfer_request_create(
     except IntegrityError:
         # Another school's request for the same child committed first.
         raise ValidationError(MSG_TRANSFER_PENDING) from None
+    _tell_deciding_district(request)
+    return request
+
+
+MSG_TRANSFER_DONE = "该申请已处理过。"
+TRANSFER_RULE = "children.transfer_to_decide"
+
+
+def _deciding_county_id(request: TransferRequest) -> int | None:
+    if request.stage == TransferRequest.Stage.RECEIVING:
+        return request.to_school.county_id
+    return request.child.county_id
+
+
+def _tell_deciding_district(request: TransferRequest) -> None:
+    """The district that decides next hears of the request at once (in-app, and e-mail for
+    those who keep it on); the reminders follow if it waits."""
+    from huzhou_care.accounts.models import Role, User
+    from huzhou_care.notify.services import notify
+
+    county_id = _deciding_county_id(request)
+    receiving = request.stage == TransferRequest.Stage.RECEIVING
+    text = (
+        f"{request.from_school or '原学校'}的一名儿童申请转入{request.to_school}"
+        + ("（跨区县，原区县已同意）" if receiving else "")
+        + f"，转学申请编号 {request.pk}，请及时处理。"
+    )
+    for user in User.objects.filter(
+        role=Role.DISTRICT_STAFF, district_id=county_id, is_active=True
+    ):
+        notify(
+            recipient=user,
+            rule=TRANSFER_RULE,
+            text=text,
+            target=request,
+            url=reverse("children:transfer_requests"),
+            period=f"{request.stage}-new",
+        )
+
+
+@transaction.atomic
+def transfer_out_request(
+    *, child: Child, to_school, grade: int | None, class_name: str, note: str, actor
+) -> TransferRequest:
+    """A district moving one of its children to a school of another county: the move waits
+    for the receiving district's yes (the holding side has said yes by asking)."""
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    if locked.school_id == to_school.pk:
+        raise ValidationError({"to_school": "转入学校与当前学校相同。"})
+    now = timezone.now()
+    request = TransferRequest(
+        child=locked,
+        from_school_id=locked.school_id,
+        to_school=to_school,
+        asked_name=locked.name[:50],
+        note=note,
+        requested_by=actor,
+        stage=TransferRequest.Stage.RECEIVING,
+        released_by=actor,
+        released_at=now,
+        released_note=note,
+        grade=grade,
+        class_name=class_name,
+    )
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise ValidationError(MSG_TRANSFER_PENDING) from None
+    _tell_deciding_district(request)
     return request
 
 
 @transaction.atomic
-def transfer_request_decide(*, request: TransferRequest, actor, approve: bool, note: str) -> None:
-    """The district holding the child approves (the transfer is made and recorded in the
-    child's history) or declines, with a note."""
-    locked = TransferRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != TransferRequest.Status.PENDING:
-        raise ValidationError("该申请已处理过。")
+def transfer_request_decide(*, request: TransferRequest, actor, approve: bool, note: str) -> str:
+    """The district whose turn it is approves or declines, with a note. Returns what
+    happened: ``"declined"``, ``"released"`` (the holding district said yes to a move into
+    another county: the receiving district decides next) or ``"transferred"``.
+
+    A cross-county move takes both districts' yes; the city admin, above both, decides alone.
+    The status and stage are claimed with the row locked, so of two decisions at once the
+    second gets a message."""
+    from huzhou_care.accounts.models import Role
+
+    locked = (
+        TransferRequest.objects.select_for_update()
+        .select_related("child", "to_school")
+        .get(pk=request.pk)
+    )
+    if locked.status != TransferRequest.Status.PENDING or locked.stage != request.stage:
+        raise ValidationError(MSG_TRANSFER_DONE)
+    now = timezone.now()
+    if (
+        approve
+        and locked.stage == TransferRequest.Stage.HOLDING
+        and locked.crosses_counties
+        and actor.role != Role.CITY_ADMIN
+    ):
+        locked.stage = TransferRequest.Stage.RECEIVING
+        locked.released_by, locked.released_at, locked.released_note = actor, now, note
+        locked.save(update_fields=["stage", "released_by", "released_at", "released_note"])
+        _tell_deciding_district(locked)
+        return "released"
     if approve:
         child_transfer(
             child=locked.child,
             to_school=locked.to_school,
-            grade=None,
-            class_name=locked.child.class_name,
+            grade=locked.grade,
+            class_name=locked.class_name or locked.child.class_name,
             note=note or f"同意{locked.to_school}的转学申请",
             actor=actor,
         )
     locked.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.DECLINED
-    locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, now, note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return "transferred" if approve else "declined"

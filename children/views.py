@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huzhou_care.accounts.decorators import role_required
 from huzhou_care.accounts.masking import may_unmask
+from huzhou_care.accounts.models import Role
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
@@ -35,7 +36,7 @@ from .forms import (
     TransferForm,
     TransferRequestForm,
 )
-from .models import Child, RosterRow, RosterUpload
+from .models import Child, RosterRow, RosterUpload, TransferRequest
 from .navigation import CHILD_ROLES, ROSTER_ROLES, TRANSFER_ROLES
 from .roster import sheets
 from .roster.reader import RosterFileError
@@ -337,6 +338,15 @@ def child_transfer(request, pk):
     child = selectors.child_detail(request.user, pk)
 
     def perform(data):
+        to_school = data["to_school"]
+        if to_school.county_id != child.county_id and request.user.role != Role.CITY_ADMIN:
+            # Into another county: the receiving district says yes first.
+            services.transfer_out_request(child=child, actor=request.user, **data)
+            return (
+                f"已提交转学申请：{child.name} 转入 {to_school.county.name}{to_school}，"
+                f"需{to_school.county.name}团委同意后办理，可在“转学申请”中查看进度。",
+                redirect("children:detail", pk=pk),
+            )
         services.child_transfer(child=child, actor=request.user, **data)
         still_visible = selectors.child_queryset(request.user, status=None).filter(pk=pk).exists()
         target = redirect("children:detail", pk=pk) if still_visible else redirect("children:list")
@@ -350,7 +360,10 @@ def child_transfer(request, pk):
         perform,
         title=f"办理转学：{child.name}",
         confirm="确定办理转学吗？转出后原学校将不再看到该儿童。",
-        explain=f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。",
+        explain=(
+            f"当前学校：{child.school or '—'}。转学后原学校的信息保留在动态记录中。"
+            "转入其他区县的学校需转入区县团委同意后办理。"
+        ),
     )
 
 
@@ -578,16 +591,23 @@ def transfer_requests(request):
     page = Paginator(selectors.transfer_requests(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    # The side holding the child sees who it is; the asking side sees what it typed.
-    holding = set(
-        selectors.transfer_requests(request.user)
-        .filter(
-            pk__in=[r.pk for r in page],
-            child__in=selectors.child_queryset(request.user, status=None),
+    # The side holding the child, and the district deciding a move into its county, see who
+    # it is; the asking school sees what it typed.
+    ids = [r.pk for r in page]
+    decidable = (
+        set(
+            selectors.transfer_requests_decidable(request.user)
+            .filter(pk__in=ids, status=TransferRequest.Status.PENDING)
+            .values_list("pk", flat=True)
         )
+        if request.user.role in TRANSFER_ROLES
+        else set()
+    )
+    holding = decidable | set(
+        selectors.transfer_requests(request.user)
+        .filter(pk__in=ids, child__in=selectors.child_queryset(request.user, status=None))
         .values_list("pk", flat=True)
     )
-    decidable = holding if request.user.role in TRANSFER_ROLES else set()
     return render(
         request,
         "children/transfers.html",
@@ -598,21 +618,33 @@ def transfer_requests(request):
 @require_POST
 @role_required(TRANSFER_ROLES)
 def transfer_decide(request, pk):
-    transfer = selectors.transfer_request_to_decide(request.user, pk)
+    transfer, mine = selectors.transfer_request_to_decide(request.user, pk)
     form = TransferDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择同意或不同意。")
         return redirect("children:transfer_requests")
+    stale = form.cleaned_data["stage"] not in ("", transfer.stage)
+    if not mine or stale:
+        # Decided meanwhile (another tab, a colleague), or waiting for the other district.
+        messages.error(request, "该申请已处理过，或现在需由另一区县团委处理，请查看最新状态。")
+        return redirect("children:transfer_requests")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.transfer_request_decide(
+        outcome = services.transfer_request_decide(
             request=transfer, actor=request.user, approve=approve, note=form.cleaned_data["note"]
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(
-            request,
-            f"已{'同意' if approve else '不同意'}{transfer.child.name}转入{transfer.to_school}。",
-        )
+        if outcome == "released":
+            county = transfer.to_school.county.name
+            messages.success(
+                request,
+                f"已同意{transfer.child.name}转出；转入{county}的学校还需{county}团委同意后办理。",
+            )
+        else:
+            messages.success(
+                request,
+                f"已{'同意' if approve else '不同意'}{transfer.child.name}转入{transfer.to_school}。",
+            )
     return redirect("children:transfer_requests")
