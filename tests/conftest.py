@@ -7,6 +7,24 @@ from huzhou_care.accounts.models import Role
 from .factories import ChildFactory, OrganizationFactory, SchoolFactory, UserFactory, county
 
 
+def pytest_configure(config):
+    """On Redis, each test process (xdist worker) keeps its cache, and the sessions in it, in
+    a Redis database of its own (1, 2, ...): a test that clears the cache must not sign out
+    the other process's users mid-test. Celery's broker stays where REDIS_URL says."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    url = os.environ.get("REDIS_URL", "")
+    if not url or "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    parts = urlsplit(url)
+    db = 1 + int(worker.removeprefix("gw") or 0)
+    settings.CACHES["default"]["LOCATION"] = urlunsplit(parts._replace(path=f"/{db}"))
+
+
 @pytest.fixture(autouse=True)
 def _reference_divisions(request):
     """Transactional tests (live server, real worker) empty the database when they end, the

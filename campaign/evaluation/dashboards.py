@@ -79,6 +79,10 @@ def _month_start(day: dt.date, back: int) -> dt.date:
 CACHE_SECONDS = 300
 
 
+def cache_key(district: OrgUnit | None, today) -> str:
+    return f"evaluation-dashboard:{district.pk if district else 'city'}:{today.isoformat()}"
+
+
 def cached(user, *, district: OrgUnit | None = None) -> Dashboard:
     """``build`` through the cache (Redis in production) for ``CACHE_SECONDS``: the figures
     are aggregates, the same for every viewer of the scope, and a few minutes old at most
@@ -86,7 +90,7 @@ def cached(user, *, district: OrgUnit | None = None) -> Dashboard:
     from django.core.cache import cache
 
     today = timezone.localdate()
-    key = f"evaluation-dashboard:{district.pk if district else 'city'}:{today.isoformat()}"
+    key = cache_key(district, today)
     board = cache.get(key)
     if board is None:
         board = build(user, district=district, today=today)

@@ -81,7 +81,9 @@ class SealedAttribute(DeferredAttribute):
 def _fill_on_init(sender, instance, **kwargs):
     """Model.__init__ sets fields in declaration order: companions declared after the field
     got their defaults after it was set. Fill them again from the plain value."""
-    for field in sender._meta.encrypted_fields:
+    # getattr: a receiver is keyed by id(sender), and a migration's historical model class,
+    # once collected, may leave its id to a class without encrypted fields.
+    for field in getattr(sender._meta, "encrypted_fields", ()):
         value = instance.__dict__.get(field.attname)
         if isinstance(value, str) and not isinstance(value, Opened):
             field.fill_companions(instance, value)

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -35,6 +36,10 @@ PRODUCTION_ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain http on the loopback, no nginx in front
     "DJANGO_SECURE_COOKIES": "0",
     "DJANGO_LOG_LEVEL": "WARNING",
+    # Production refuses to start without field keys: the nodes use the test run's own, so
+    # they read what the tests wrote (never the development file's in a real deployment).
+    "DJANGO_FIELD_KEYS": settings.FIELD_KEYS,
+    "DJANGO_BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
 }
 
 

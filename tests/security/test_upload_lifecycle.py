@@ -41,8 +41,11 @@ def test_a_nul_that_reaches_postgresql_ends_the_upload_failed_with_a_message(
     the database, the check ends failed with a message instead of staying 正在检查."""
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL refuses NUL in text")
-    monkeypatch.setattr(services, "_json_cell", lambda value: value)  # the cleaning bypassed
-    # A rejected row (bad ID) keeps its raw cells, the literal NUL among them.
+    from children.roster import normalize
+
+    # The cleaning bypassed: the preview row's name keeps the literal NUL.
+    monkeypatch.setattr(normalize, "clean_name", lambda value: value)
+    monkeypatch.setattr(normalize, "clean_text", lambda value, **kw: value)
     data = hostile.xlsx([hostile.HEADER, ["PLACEHOLDER", "bad-id", "双亲外出务工", "祖辈监护"]])
     data = hostile._rewrite_sheet(data, lambda xml: xml.replace(b"PLACEHOLDER", b"x\x00"))
     upload = _upload(client, carol, wuxing_school, data)
