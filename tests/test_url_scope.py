@@ -456,13 +456,20 @@ def transfer_requests(uploads, wuxing_child, changxing_child, carol, dave):
 def test_only_the_side_holding_the_child_decides_a_transfer(
     client, personas, transfer_requests, persona
 ):
+    """Both districts see a request between them (the receiving one gets a message when it
+    is not yet its turn); only the side holding the child changes it; others get 404."""
     client.force_login(personas[persona])
+    receiving = {"wuxing": "changxing", "changxing": "wuxing"}
     for place, transfer in transfer_requests.items():
         response = client.post(
             _url("children:transfer_decide", transfer.pk), {"decision": "decline"}
         )
+        involved = SCOPE[persona] & {place, receiving[place]}
+        sees = bool(involved) and persona in TRANSFER_ROLES
+        assert (response.status_code != 404) == sees, (persona, place, response.status_code)
         decides = place in SCOPE[persona] and persona in TRANSFER_ROLES
-        assert (response.status_code != 404) == decides, (persona, place, response.status_code)
+        transfer.refresh_from_db()
+        assert (transfer.status == "declined") == decides, (persona, place, transfer.status)
 
 
 @pytest.mark.parametrize("name", sorted(NOTIFICATION_POST_ROUTES))

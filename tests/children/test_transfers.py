@@ -170,7 +170,8 @@ def test_a_district_moving_a_child_into_another_county_waits_for_that_district(
 ):
     from ..factories import ChildFactory
 
-    child = ChildFactory(school=changxing_school, grade=3, class_name="1班")
+    child = ChildFactory(school=changxing_school, grade=3, class_name="1班", village="大河村")
+    home = (child.township_id, child.village, child.current_address)
     client.force_login(bob)
     response = client.post(
         reverse("children:transfer", args=[child.pk]),
@@ -196,7 +197,8 @@ def test_a_district_moving_a_child_into_another_county_waits_for_that_district(
     )
     child.refresh_from_db()
     assert (child.school, child.grade, child.class_name) == (wuxing_school, 4, "2班")
-    assert child.township_id != wuxing_school.township_id or child.village  # home untouched
+    assert (child.township_id, child.village, child.current_address) == home  # home untouched
+    assert child.township_id != wuxing_school.township_id
 
 
 def test_a_move_within_the_county_needs_no_request(client, bob, changxing_school):
