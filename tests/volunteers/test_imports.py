@@ -248,3 +248,21 @@ def test_a_re_import_with_corrected_hours_updates_that_record_only(team, tmp_pat
     assert str(record.hours) == "2.50"
     entry = ChangeRecord.objects.get(content_type__model="servicerecord", object_id=record.pk)
     assert entry.changes == {"hours": ["2.00", "2.50"]}
+
+
+def test_control_and_bidi_characters_in_an_hours_file_are_cleaned_before_anything_is_kept():
+    """Issue 7 item 2 for the 志愿汇 import: the same cleaning as rosters, per cell."""
+    import datetime as dt
+
+    from volunteers.importing.parse import HOURS, parse_file
+
+    data = (
+        "序号,志愿者,用户ID,活动,服务日期,时长(小时)\n"
+        "1,全\x01燕\u202e,539721027,亲情\x07家书\u202d代写\x1b,2026-11-07,2\n"
+        + "".join(f"{n},朱超,2041770{n:02d},心理讲座,2026-09-13,3.5\n" for n in range(2, 40))
+    ).encode()  # (a file mostly of control characters is refused as not text at all)
+    parsed = parse_file(HOURS, data, "hours.csv", today=dt.date(2026, 12, 1))
+    row = parsed.rows[0]
+    assert row.errors == []
+    assert row.values["name"] == "全燕"
+    assert row.values["activity"] == "亲情家书代写"
