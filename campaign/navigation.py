@@ -17,15 +17,21 @@ DASHBOARD_DISTRICT_ROLES = frozenset({Role.DISTRICT_STAFF})
 
 NAV_ENTRIES = [
     NavEntry("首页", "campaign:home", "house", ALL_ROLES, position=0),
-    NavEntry("行动进度", "campaign:timeline", "calendar-week", TIMELINE_ROLES),
-    NavEntry("阶段报送", "campaign:reports", "journal-text", READ_ROLES),
-    NavEntry("完成率", "campaign:completeness", "bar-chart", TABLE_ROLES),
-    NavEntry("逾期催报", "campaign:overdue", "alarm", REVIEW_ROLES),
-    NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES),
-    NavEntry("考评看板", "campaign:dashboard", "speedometer2", DASHBOARD_CITY_ROLES),
-    NavEntry("考评看板", "campaign:dashboard_district", "speedometer2", DASHBOARD_DISTRICT_ROLES),
-    NavEntry("考评", "campaign:evaluation", "award", TABLE_ROLES),
-    NavEntry("总结展示", "campaign:stories", "images", READ_ROLES),
+    NavEntry("行动进度", "campaign:timeline", "calendar-week", TIMELINE_ROLES, group="行动推进"),
+    NavEntry("阶段报送", "campaign:reports", "journal-text", READ_ROLES, group="行动推进"),
+    NavEntry("完成率", "campaign:completeness", "bar-chart", TABLE_ROLES, group="行动推进"),
+    NavEntry("逾期催报", "campaign:overdue", "alarm", REVIEW_ROLES, group="行动推进"),
+    NavEntry("试点申报", "campaign:pilots", "flag", READ_ROLES, group="行动推进"),
+    NavEntry("总结展示", "campaign:stories", "images", READ_ROLES, group="行动推进"),
+    NavEntry("考评看板", "campaign:dashboard", "speedometer2", DASHBOARD_CITY_ROLES, group="考评"),
+    NavEntry(
+        "考评看板",
+        "campaign:dashboard_district",
+        "speedometer2",
+        DASHBOARD_DISTRICT_ROLES,
+        group="考评",
+    ),
+    NavEntry("考评", "campaign:evaluation", "award", TABLE_ROLES, group="考评"),
 ]
 
 # The programmes (issue 10).

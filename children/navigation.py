@@ -10,8 +10,16 @@ ROSTER_ROLES = CHILD_ROLES
 TRANSFER_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF})
 
 NAV_ENTRIES = [
-    NavEntry("儿童信息库", "children:list", "people", CHILD_ROLES),
-    NavEntry("预警名单", "children:risk", "exclamation-triangle", CHILD_ROLES),
-    NavEntry("名册上传", "children:roster_upload", "file-earmark-arrow-up", ROSTER_ROLES),
-    NavEntry("转学申请", "children:transfer_requests", "arrow-left-right", CHILD_ROLES),
+    NavEntry("儿童信息库", "children:list", "people", CHILD_ROLES, group="儿童信息"),
+    NavEntry("预警名单", "children:risk", "exclamation-triangle", CHILD_ROLES, group="儿童信息"),
+    NavEntry(
+        "名册上传",
+        "children:roster_upload",
+        "file-earmark-arrow-up",
+        ROSTER_ROLES,
+        group="儿童信息",
+    ),
+    NavEntry(
+        "转学申请", "children:transfer_requests", "arrow-left-right", CHILD_ROLES, group="儿童信息"
+    ),
 ]

@@ -24,10 +24,10 @@ OVERDUE_ROLES = PAIR_ROLES
 FEEDBACK_ROLES = frozenset({R.CITY_ADMIN, R.DISTRICT_STAFF, R.SCHOOL_STAFF, R.VOLUNTEER})
 
 NAV_ENTRIES = [
-    NavEntry("我的结对", "pairing:mine", "heart", MINE_ROLES),
-    NavEntry("结对管理", "pairing:pair", "link-45deg", PAIR_ROLES),
-    NavEntry("单位结对", "pairing:org_list", "building", ORG_ROLES),
-    NavEntry("走访覆盖", "pairing:coverage", "bar-chart", COVERAGE_ROLES),
-    NavEntry("逾期未走访", "pairing:overdue", "alarm", OVERDUE_ROLES),
-    NavEntry("家校反馈", "pairing:feedback", "chat-dots", FEEDBACK_ROLES),
+    NavEntry("我的结对", "pairing:mine", "heart", MINE_ROLES, group="心手相连"),
+    NavEntry("结对管理", "pairing:pair", "link-45deg", PAIR_ROLES, group="心手相连"),
+    NavEntry("单位结对", "pairing:org_list", "building", ORG_ROLES, group="心手相连"),
+    NavEntry("走访覆盖", "pairing:coverage", "bar-chart", COVERAGE_ROLES, group="心手相连"),
+    NavEntry("逾期未走访", "pairing:overdue", "alarm", OVERDUE_ROLES, group="心手相连"),
+    NavEntry("家校反馈", "pairing:feedback", "chat-dots", FEEDBACK_ROLES, group="心手相连"),
 ]

@@ -25,8 +25,10 @@ LEAD_ROLES = TEAM_ROLES | VOLUNTEER_ROLES
 APPROVE_ROLES = MANAGE_ROLES | VOLUNTEER_ROLES
 
 NAV_ENTRIES = [
-    NavEntry("志愿服务队", "volunteers:team_list", "people-fill", TEAM_ROLES),
-    NavEntry("志愿者", "volunteers:volunteer_list", "person-badge", MANAGE_ROLES),
-    NavEntry("志愿者文件上传", "volunteers:upload", "cloud-arrow-up", MANAGE_ROLES),
-    NavEntry("我的关爱时间", "volunteers:me", "heart", VOLUNTEER_ROLES),
+    NavEntry("志愿服务队", "volunteers:team_list", "people-fill", TEAM_ROLES, group="志愿服务"),
+    NavEntry("志愿者", "volunteers:volunteer_list", "person-badge", MANAGE_ROLES, group="志愿服务"),
+    NavEntry(
+        "志愿者文件上传", "volunteers:upload", "cloud-arrow-up", MANAGE_ROLES, group="志愿服务"
+    ),
+    NavEntry("我的关爱时间", "volunteers:me", "heart", VOLUNTEER_ROLES, group="志愿服务"),
 ]

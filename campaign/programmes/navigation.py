@@ -15,8 +15,10 @@ ACTIVITY_WRITE_ROLES = frozenset(
 CHILD_CARE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF, Role.SCHOOL_STAFF})
 
 NAV_ENTRIES = [
-    NavEntry("关爱阵地", "campaign:venues", "house-heart", VENUE_ROLES),
-    NavEntry("关爱活动", "campaign:activities", "people", ACTIVITY_ROLES),
-    NavEntry("微心愿", "campaign:wishes", "gift", CHILD_CARE_ROLES),
-    NavEntry("资助与一人一案", "campaign:plans", "clipboard-heart", CHILD_CARE_ROLES),
+    NavEntry("关爱阵地", "campaign:venues", "house-heart", VENUE_ROLES, group="关爱项目"),
+    NavEntry("关爱活动", "campaign:activities", "people", ACTIVITY_ROLES, group="关爱项目"),
+    NavEntry("微心愿", "campaign:wishes", "gift", CHILD_CARE_ROLES, group="关爱项目"),
+    NavEntry(
+        "资助与一人一案", "campaign:plans", "clipboard-heart", CHILD_CARE_ROLES, group="关爱项目"
+    ),
 ]

@@ -24,6 +24,9 @@ class NavEntry:
     roles: frozenset
     # Entries are listed by position, then in INSTALLED_APPS order (the home page comes first).
     position: int = 100
+    # Neighbouring entries of one group share a drop-down in the menu bar (a group the role
+    # sees one entry of is a plain link), so that a city role's menu stays on one line.
+    group: str = ""
 
 
 @cache
@@ -40,7 +43,13 @@ def menu_for(user, current_path: str):
     """The entries this user's role may use; the one whose address is the longest prefix of
     the current path is marked active."""
     items = [
-        {"label": e.label, "url": reverse(e.url_name), "icon": e.icon, "active": False}
+        {
+            "label": e.label,
+            "url": reverse(e.url_name),
+            "icon": e.icon,
+            "group": e.group,
+            "active": False,
+        }
         for e in all_entries()
         if user.role in e.roles
     ]
@@ -52,3 +61,19 @@ def menu_for(user, current_path: str):
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
+
+
+def menu_groups(items: list[dict]) -> list[dict]:
+    """The menu bar: neighbouring items of one group under one drop-down
+    (``{"label", "icon", "items", "active"}``); an ungrouped item, or the only one of its
+    group, stands alone (``items`` of one)."""
+    groups: list[dict] = []
+    for item in items:
+        if item["group"] and groups and groups[-1]["label"] == item["group"]:
+            groups[-1]["items"].append(item)
+        else:
+            groups.append({"label": item["group"], "icon": item["icon"], "items": [item]})
+    for group in groups:
+        group["active"] = any(i["active"] for i in group["items"])
+        group["menu"] = bool(group["label"]) and len(group["items"]) > 1
+    return groups

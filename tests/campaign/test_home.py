@@ -82,9 +82,9 @@ def test_roles_without_child_records_see_no_registry_in_the_menu(client, city_of
         "阶段报送",
         "完成率",
         "试点申报",
+        "总结展示",
         "考评看板",  # the city dashboard (campaign/evaluation/)
         "考评",
-        "总结展示",
         "关爱阵地",
         "关爱活动",
     ]
@@ -148,3 +148,28 @@ def test_only_the_city_officers_home_says_city_bodies_see_aggregates(
     client.force_login(city_admin)
     body = client.get(reverse("campaign:home")).content.decode()
     assert "市级部门仅查看汇总数据" not in body and "少于 5 人的数字不予显示" in body
+
+
+def test_the_menu_bar_groups_each_apps_entries_under_one_drop_down(client, city_admin, erin):
+    """A city role sees some twenty entries: grouped, they fit one line; a group the role sees
+    one entry of stays a plain link."""
+    client.force_login(city_admin)
+    response = client.get(reverse("children:risk"))
+    groups = response.context["nav_groups"]
+    menus = [g["label"] for g in groups if g["menu"]]
+    assert menus == ["儿童信息", "志愿服务", "心手相连", "行动推进", "考评", "关爱项目"]
+    assert len(groups) <= 8
+    (registry,) = [g for g in groups if g["label"] == "儿童信息"]
+    assert registry["active"] and [i["label"] for i in registry["items"] if i["active"]] == [
+        "预警名单"
+    ]
+    html = response.content.decode()
+    assert html.count('data-bs-toggle="dropdown"') == len(menus) + 1  # + the user menu
+    # Every entry is still a link in the page (keyboard and screen readers reach it).
+    for item in response.context["nav_items"]:
+        assert f'href="{item["url"]}"' in html
+    client.force_login(erin)  # a volunteer: a handful of entries, no group of one
+    assert all(
+        g["menu"] == (len(g["items"]) > 1)
+        for g in client.get(reverse("campaign:home")).context["nav_groups"]
+    )
