@@ -7,7 +7,9 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         from .evaluation.measures import register_built_in
+        from .programmes.measures import register_measures
         from .reminders import register_rules
 
         register_rules()
         register_built_in()
+        register_measures()

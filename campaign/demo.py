@@ -23,6 +23,7 @@ from pairing import demo as pairing_demo
 from volunteers import demo as volunteers_demo
 
 from . import timeline_demo
+from .evaluation import demo as evaluation_demo
 from .programmes import demo as programmes_demo
 
 Builder = Callable[[DemoContext], DemoPart]
@@ -34,6 +35,7 @@ BUILDERS: list[Builder] = [
     timeline_demo.build,
     programmes_demo.build,
     # campaign's other builders: one line each.
+    evaluation_demo.build,  # last: it counts what the others wrote
 ]
 
 

@@ -11,8 +11,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from children.models import Child
@@ -22,6 +22,7 @@ from pairing.selectors import RECENT_DAYS, overdue_days
 from volunteers.models import ServiceRecord
 
 from ..models import CampaignYear, ReportingUnit, ReportTemplate, StageReport
+from ..programmes.models import Activity, Wish
 from .models import Snapshot
 
 SMALL = 5
@@ -262,6 +263,37 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
         .values_list(hours_col, "n")
     )
 
+    # Activities and wishes (2 grouped queries): held this year up to today; wishes
+    # fulfilled this year up to today, by the child's place.
+    year_start = timezone.make_aware(dt.datetime(today.year, 1, 1))
+    tomorrow = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    activity_col = (
+        F("county_id")
+        if district is None
+        else Coalesce("team__school__township_id", "venue__township_id")
+    )
+    activities = dict(
+        Activity.objects.filter(place, starts_at__gte=year_start, starts_at__lt=tomorrow)
+        .annotate(place_key=activity_col)
+        .order_by()
+        .values_list("place_key")
+        .annotate(n=Count("pk"))
+        .values_list("place_key", "n")
+    )
+    wish_col = f"child__{col}"
+    wishes_fulfilled = dict(
+        Wish.objects.filter(
+            Q() if district is None else Q(child__county_id=district.pk),
+            status=Wish.Status.FULFILLED,
+            fulfilled_on__year=today.year,
+            fulfilled_on__lte=today,
+        )
+        .order_by()
+        .values_list(wish_col)
+        .annotate(n=Count("pk"))
+        .values_list(wish_col, "n")
+    )
+
     # KPI cards.
     children = sum(registered.values())
     staff = sum(n for (_k, kind), n in paired.items() if kind == PairingKind.STAFF)
@@ -272,8 +304,16 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
         {"label": "志愿者结对覆盖率", "value": rate(vol, children), "unit": "%"},
         {"label": "本月已走访儿童", "value": small(visited_month), "unit": "人"},
         {"label": f"{today.year} 年已审核服务时长", "value": round(year_hours, 1), "unit": "小时"},
-        {"label": "活动开展", "value": None, "unit": "", "pending": "活动模块接入后显示"},
-        {"label": "微心愿实现", "value": None, "unit": "", "pending": "微心愿模块接入后显示"},
+        {
+            "label": f"{today.year} 年开展关爱活动",
+            "value": small(sum(activities.values())),
+            "unit": "次",
+        },
+        {
+            "label": f"{today.year} 年微心愿实现",
+            "value": small(sum(wishes_fulfilled.values())),
+            "unit": "个",
+        },
         {"label": "阶段报送完成率", "value": rate(total_done, total_due), "unit": "%"},
         {"label": "阶段报送及时率", "value": rate(total_on_time, total_due), "unit": "%"},
     ]

@@ -48,8 +48,8 @@ def q2(value) -> Decimal:
 @transaction.atomic
 def load_default_table(year: int, *, actor=None, publish: bool = True) -> IndicatorTable:
     """The default table for a year (version 1), unless the year has one already. Indicators
-    listed under ``later`` join once their measure is registered (issue 10's activities and
-    wishes)."""
+    listed under ``later`` join once their measure is registered (how issue 10's activities
+    and wishes waited; both are in the groups now)."""
     existing = IndicatorTable.objects.filter(year=year).order_by("-version").first()
     if existing:
         return existing

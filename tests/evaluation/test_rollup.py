@@ -31,6 +31,10 @@ def test_values_and_scores_equal_the_hand_computed_ones(fixture):
     got = {code: (cell["value"], cell["score"]) for code, cell in wx["indicators"].items()}
     assert got == b.EXPECTED_WUXING
     assert wx["score"] == b.EXPECTED_WUXING_SCORE and wx["grade"] == "不合格"
+    # 5 activities in 2026 by the date, over 3 programmes (the school's 2, the organisation's 1);
+    # 7 of the 10 wishes published by the date fulfilled by then.
+    assert (wx["indicators"]["activities"]["num"], wx["indicators"]["activities"]["den"]) == (5, 3)
+    assert (wx["indicators"]["wishes"]["num"], wx["indicators"]["wishes"]["den"]) == (7, 10)
     cx = _district(snapshot, "长兴县")
     assert cx["score"] == b.EXPECTED_CHANGXING_SCORE
     assert cx["indicators"]["reports"] == {"value": 0.0, "score": 0.0, "num": 0.0, "den": 2.0}
@@ -46,9 +50,12 @@ def test_the_drill_down_has_the_school_and_its_township(fixture, wuxing_school):
     school = next(s for s in snapshot.results["schools"] if s["id"] == wuxing_school.pk)
     assert school["indicators"]["staff"]["value"] == 80.0
     assert school["indicators"]["hours"]["value"] == 8.0
+    assert school["indicators"]["activities"]["value"] == b.EXPECTED_SCHOOL_ACTIVITIES
+    assert school["indicators"]["wishes"]["value"] == 70.0
     town = next(t for t in snapshot.results["townships"] if t["id"] == wuxing_school.township_id)
     assert town["indicators"]["visited"]["value"] == 50.0
     assert town["county_id"] == wuxing_school.county_id
+    assert town["indicators"]["activities"]["value"] == 1.67  # with the venue's activity
 
 
 def test_the_quantitative_formula_clamps():
@@ -153,7 +160,7 @@ def test_the_command_refuses_a_bad_date_and_a_future_one(db):
 
 
 def test_a_measure_plugs_in_with_one_registration(fixture, wuxing):
-    """How issue 10's activities per programme joins: register it, add it to a version."""
+    """How an app's measure joins (as issue 10's did): register it, add it to a version."""
 
     def activities(ctx):
         return {(wuxing.pk, None, None): (12, 3)}
@@ -162,10 +169,10 @@ def test_a_measure_plugs_in_with_one_registration(fixture, wuxing):
     try:
         table = services.new_version(fixture["table"], actor=None, note="增加活动指标")
         group = table.groups.get(code="service")
-        group.indicators.filter(code="hours").update(weight=10)
+        group.indicators.filter(code="hours").update(weight=2)
         group.indicators.create(
-            code="activities",
-            name="每个项目的活动数",
+            code="test_activities",
+            name="每个项目的活动数（测试口径）",
             kind="quantitative",
             weight=5,
             measure="test.activities",
@@ -174,7 +181,7 @@ def test_a_measure_plugs_in_with_one_registration(fixture, wuxing):
         )
         services.publish_table(table)
         snapshot, _ = services.rollup(b.YEAR, b.AS_OF)
-        cell = _district(snapshot, "吴兴区")["indicators"]["activities"]
+        cell = _district(snapshot, "吴兴区")["indicators"]["test_activities"]
         assert (cell["value"], cell["score"]) == (4.0, 5.0)
         assert snapshot.table.version == 2
     finally:

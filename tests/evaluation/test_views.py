@@ -1,6 +1,7 @@
 """The evaluation pages on the hand-computed fixture: dashboards (fixed number of queries,
 small cells suppressed), exports, the drill-down, the on-demand run, the sheet."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -58,6 +59,34 @@ def test_the_city_dashboard_has_every_chart_and_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
 
 
+def _kpis(board) -> dict:
+    return {k["label"]: k["value"] for k in board.kpis}
+
+
+def test_the_activity_and_wish_cards_count_this_year_in_scope(
+    client, city_officer, fixture, wuxing, changxing, django_assert_max_num_queries
+):
+    """Counted up to the day, not as of the evaluation date: 吴兴区's 7 activities of 2026 held
+    by 1 December (the one recorded late and the one after the date included, 2025's not) and
+    its 9 wishes fulfilled by then; none in 长兴县 (0 is shown); under 5 is hidden."""
+    from campaign.evaluation import dashboards
+
+    day = dt.date(2026, 12, 1)
+    activities, wishes = "2026 年开展关爱活动", "2026 年微心愿实现"
+    city = _kpis(dashboards.build(city_officer, today=day))
+    assert (city[activities], city[wishes]) == (7, 9)
+    wx = _kpis(dashboards.build(city_officer, district=wuxing, today=day))
+    assert (wx[activities], wx[wishes]) == (7, 9)
+    cx = _kpis(dashboards.build(city_officer, district=changxing, today=day))
+    assert (cx[activities], cx[wishes]) == (0, 0)
+    summer = _kpis(dashboards.build(city_officer, today=dt.date(2026, 8, 10)))
+    assert summer["2026 年开展关爱活动"] is None  # 2 activities by 10 August: "<5"
+    assert summer["2026 年微心愿实现"] == 0
+    client.force_login(city_officer)
+    html = _queries(client, reverse("campaign:dashboard"), django_assert_max_num_queries, 30)
+    assert "开展关爱活动" in html and "微心愿实现" in html and "模块接入后显示" not in html
+
+
 def test_the_district_dashboard_shows_its_townships_only(
     client, alice, fixture, wuxing_school, django_assert_max_num_queries
 ):
@@ -105,7 +134,7 @@ def test_the_ranking_drills_down_district_township_school(
     client.force_login(city_officer)
     url = reverse("campaign:evaluation")
     html = client.get(url).content.decode()
-    assert "区县考评排名" in html and "46.78" in html
+    assert "区县考评排名" in html and str(b.EXPECTED_WUXING_SCORE) in html
     html = client.get(url, {"county": wuxing.pk}).content.decode()
     assert wuxing_school.township.name in html
     html = client.get(
