@@ -191,6 +191,9 @@ class Child(models.Model):
     leave_reason = models.CharField(
         _("退出原因"), max_length=20, choices=c.LeaveReason.choices, blank=True
     )
+    # Set by the retention job (children/retention.py) when the record of a child who left
+    # more than CHILD_RETENTION_YEARS ago is de-identified; such a record is never edited again.
+    deidentified_on = models.DateField(_("去标识化日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -248,6 +251,12 @@ class Child(models.Model):
             ),
             # "As of" counts for the December evaluation.
             models.Index(fields=["registered_on", "left_on"], name="child_registered_left"),
+            # The retention job: leavers not yet de-identified, by leaving date.
+            models.Index(
+                fields=["left_on"],
+                condition=Q(status="left", deidentified_on__isnull=True),
+                name="child_leaver_to_deidentify",
+            ),
             # Each risk flag is rare (a few per cent): a small partial index per flag serves
             # the flag filters, the early-warning list and the home page counts.
             *[

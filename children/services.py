@@ -99,6 +99,14 @@ def _record(
     changes_record(model=Child, entries=[(child.pk, action, changes)], source=source, reason=reason)
 
 
+def _refuse_deidentified(child: Child) -> None:
+    """A record de-identified by the retention job (children/retention.py) stays as it is."""
+    if child.deidentified_on is not None:
+        from .retention import MSG_DEIDENTIFIED
+
+        raise ValidationError(MSG_DEIDENTIFIED)
+
+
 def identity_check(
     *, id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date
 ) -> None:
@@ -159,6 +167,7 @@ def child_register(*, data: dict, source: ChangeSource, today: dt.date | None = 
 def child_update(*, child: Child, data: dict, source: ChangeSource) -> dict:
     """Apply ``data`` (field name -> value) and record what really changed. Returns the diff."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
+    _refuse_deidentified(locked)
     before = child_values(locked)
     for name, value in data.items():
         if name not in EDITABLE_FIELDS:
@@ -219,6 +228,7 @@ def child_restore(*, child: Child, note: str, source: ChangeSource) -> None:
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.status != c.ChildStatus.LEFT:
         raise ValidationError("该儿童在册，无需恢复。")
+    _refuse_deidentified(locked)
     changes = field_diff(
         child_values(locked, ("status", "left_on", "leave_reason")),
         {"status": c.ChildStatus.ACTIVE, "left_on": None, "leave_reason": ""},

@@ -360,6 +360,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "campaign.nightly_rollup",
         "schedule": crontab(hour=0, minute=30, day_of_month="2-21", month_of_year="12"),
     },
+    # Retention: leavers past CHILD_RETENTION_YEARS are de-identified, nightly (children/).
+    "children.retention_deidentify": {
+        "task": "children.retention_deidentify",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- E-mail (notifications) -------------------------------------------------------------------
@@ -417,6 +422,9 @@ ROSTER_MAX_REJECTED_ROWS = env.int("ROSTER_MAX_REJECTED_ROWS", default=1_000)
 ROSTER_FILE_KEEP_DAYS = env.int("ROSTER_FILE_KEEP_DAYS", default=30)
 # Pending transfer requests a school may hold at once (each blocks the child's one slot).
 TRANSFER_MAX_PENDING_PER_SCHOOL = env.int("TRANSFER_MAX_PENDING_PER_SCHOOL", default=30)
+# Years after leaving the registry that a child's record is kept in full; then it is
+# de-identified (PIPL art. 19 and 47; children/retention.py).
+CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
 
 # --- Portal -----------------------------------------------------------------------------------
 PORTAL_NAME = "“我们在一起”湖州志愿者关爱农村留守儿童行动"

@@ -115,6 +115,7 @@ def test_the_worker_settings_are_the_reliable_ones(settings):
     beat = conf.beat_schedule
     assert sorted(entry["task"] for entry in beat.values()) == [
         "campaign.nightly_rollup",
+        "children.retention_deidentify",
         "children.roster_files_purge",
         "notify.send_reminders",
     ]
