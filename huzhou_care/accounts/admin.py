@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from huzhou_care.crypto.fields import EncryptedField
 
 from .models import User
 
@@ -9,6 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = (
         "username",
         "full_name",
+        "phone_masked",  # the stored masked form: the list never decrypts a phone
         "role",
         "district",
         "school",
@@ -18,6 +22,9 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "district", "is_active")
     search_fields = ("username", "full_name")
     raw_id_fields = ("school", "organization")
+    # The phone is an encrypted text column: a one-line input, not the admin's textarea for
+    # text columns (and cleaned as one line of text).
+    formfield_overrides = {EncryptedField: {"widget": widgets.AdminTextInputWidget}}
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             "角色与范围",

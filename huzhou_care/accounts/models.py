@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huzhou_care.crypto.fields import EncryptedField
+
 from .scoping import NOTHING, ScopedQuerySet
 
 
@@ -50,7 +52,12 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # SM4-encrypted (huzhou_care.crypto, issue 13); lists read the stored masked form. No blind
+    # index: nothing looks users up by phone.
+    phone = EncryptedField(
+        _("手机号"), kind="phone", max_length=20, blank=True, masked="phone_masked"
+    )
+    phone_masked = models.CharField(_("手机号"), max_length=20, blank=True, editable=False)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     district = models.ForeignKey(
         "orgs.OrgUnit",

@@ -17,12 +17,15 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from campaign.programmes.models import WishClaim
 from children.identity import resident_id_build
 from children.models import Child
 from children.services import child_update
+from huzhou_care.accounts.models import User
 from huzhou_care.audit.models import AccessLog, ChangeRecord
 from huzhou_care.audit.services import ChangeSource
 from huzhou_care.crypto.migration import decrypt_existing, encrypt_existing
+from volunteers.models import Volunteer
 
 from ..factories import ChildFactory
 
@@ -36,12 +39,18 @@ def _key(key_id):
 
 def _clear_values() -> set[str]:
     """Every stored ID number, phone and address, decrypted (the values that must not be in
-    any table in clear)."""
+    any table in clear): the children's, and the phones of staff users, volunteers and wish
+    claimers that seed_demo creates too."""
     values = set()
     for child in Child.objects.all():
         for name in PROTECTED:
             if value := getattr(child, name):
                 values.add(str(value))
+    others = [(User, "phone"), (Volunteer, "mobile"), (WishClaim, "phone")]
+    for model, name in others:
+        found = {str(v) for obj in model.objects.all() if (v := getattr(obj, name))}
+        assert found, f"seed_demo stored no {model.__name__}.{name}: nothing would be checked"
+        values |= found
     return values
 
 
