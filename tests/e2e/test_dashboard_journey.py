@@ -23,7 +23,9 @@ def evaluated(wuxing, changxing, wuxing_school, changxing_school, city_admin):
 
 def _painted(page, key) -> int:
     chart = page.locator(f"#{key}-chart[data-chart]")
-    expect(chart.locator("canvas")).to_be_visible()
+    # Five charts on one page, drawn one after another: on a loaded CI machine (two test
+    # processes on two cores) the last can take longer than expect()'s 5 s default.
+    expect(chart.locator("canvas")).to_be_visible(timeout=20_000)
     return chart.locator("canvas").first.evaluate(
         """canvas => {
             const {data} = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
