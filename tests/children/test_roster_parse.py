@@ -12,7 +12,6 @@ import functools
 import io
 import json
 import struct
-import time
 import zipfile
 from pathlib import Path
 
@@ -956,7 +955,7 @@ def test_a_utf8_csv_with_or_without_bom_and_excel_unicode_text_read_like_the_gb1
     ]
 
 
-def test_it_parses_fifty_thousand_rows_in_a_few_seconds(settings):
+def test_it_parses_fifty_thousand_rows(settings):
     settings.ROSTER_MAX_ROWS = 60_000  # above the default cap of a school's roster
     lines = [HEADER]
     start = dt.date(2011, 1, 1)
@@ -968,12 +967,10 @@ def test_it_parses_fifty_thousand_rows_in_a_few_seconds(settings):
         )
     data = _csv(*lines)
 
-    began = time.perf_counter()
+    # How fast is measured by bench/import_bench.py, never by a timed assertion here.
     result = parse_roster(data, "big.csv", today=TODAY)
-    elapsed = time.perf_counter() - began
 
     assert len(result.rows) == 50_000
-    assert elapsed < 15, f"{elapsed:.1f} s"
 
 
 def test_an_xlsx_declaring_xml_entities_is_refused_before_parsing():
