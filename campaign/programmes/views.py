@@ -127,27 +127,33 @@ def venue_detail(request, pk):
     )
 
 
+def _add_photo(request, add) -> None:
+    """The photo form of a venue or an activity: ``add(uploaded=, caption=, shows_child=,
+    consent=, user=)`` stores it; the outcome is a message."""
+    form = f.PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的照片。")
+        return
+    data = form.cleaned_data
+    try:
+        add(
+            uploaded=data["photo"],
+            caption=data["caption"],
+            shows_child=data["shows_child"],
+            consent=data["consent"],
+            user=request.user,
+        )
+    except (ValidationError, UploadRefused) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "照片已上传（已去除拍摄位置等元数据）。")
+
+
 @require_POST
 @role_required(VENUE_WRITE_ROLES)
 def venue_photo_add(request, pk):
     venue = get_visible_or_404(Venue, request.user, pk=pk)
-    form = f.PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.venue_add_photo(
-                venue=venue,
-                uploaded=form.cleaned_data["photo"],
-                caption=form.cleaned_data["caption"],
-                shows_child=form.cleaned_data["shows_child"],
-                consent=form.cleaned_data["consent"],
-                user=request.user,
-            )
-        except (ValidationError, UploadRefused) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, "照片已上传（已去除拍摄位置等元数据）。")
-    else:
-        messages.error(request, "请选择要上传的照片。")
+    _add_photo(request, lambda **kw: services.venue_add_photo(venue=venue, **kw))
     return redirect("campaign:venue_detail", pk=venue.pk)
 
 
@@ -250,23 +256,7 @@ def activity_detail(request, pk):
 @role_required(ACTIVITY_WRITE_ROLES)
 def activity_photo_add(request, pk):
     activity = get_visible_or_404(Activity, request.user, pk=pk)
-    form = f.PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.activity_add_photo(
-                activity=activity,
-                uploaded=form.cleaned_data["photo"],
-                caption=form.cleaned_data["caption"],
-                shows_child=form.cleaned_data["shows_child"],
-                consent=form.cleaned_data["consent"],
-                user=request.user,
-            )
-        except (ValidationError, UploadRefused) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, "照片已上传（已去除拍摄位置等元数据）。")
-    else:
-        messages.error(request, "请选择要上传的照片。")
+    _add_photo(request, lambda **kw: services.activity_add_photo(activity=activity, **kw))
     return redirect("campaign:activity_detail", pk=activity.pk)
 
 
