@@ -512,3 +512,10 @@ class TransferRequest(models.Model):
     @property
     def crosses_counties(self) -> bool:
         return self.child.county_id != self.to_school.county_id
+
+    @property
+    def deciding_county_id(self) -> int | None:
+        """The district whose turn it is: the holding one, then the receiving one."""
+        if self.stage == self.Stage.RECEIVING:
+            return self.to_school.county_id
+        return self.child.county_id

@@ -79,11 +79,7 @@ def transfer_waiting(run_date: dt.date):
             "to_school__name", "to_school__county_id",
         )
     )  # fmt: skip
-
-    def deciding(r):
-        return r.to_school.county_id if r.stage == receiving else r.child.county_id
-
-    counties = {deciding(r) for r in requests}
+    counties = {r.deciding_county_id for r in requests}
     staff: dict[int, list[int]] = {}
     for user_id, county_id in User.objects.filter(
         Q(role=Role.DISTRICT_STAFF), district_id__in=counties, is_active=True
@@ -93,7 +89,7 @@ def transfer_waiting(run_date: dt.date):
         since = request.released_at if request.stage == receiving else request.requested_at
         days = _waited(since, run_date)
         step = _step(days, TRANSFER_WAITING_STEPS)
-        for user_id in staff.get(deciding(request), []):
+        for user_id in staff.get(request.deciding_county_id, []):
             yield Due(
                 recipient_id=user_id,
                 target=request,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from huzhou_care.accounts.models import Role, User
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource, changes_record, field_diff
 from huzhou_care.orgs.models import School
@@ -686,19 +687,18 @@ MSG_TRANSFER_DONE = "该申请已处理过。"
 TRANSFER_RULE = "children.transfer_to_decide"
 
 
-def _deciding_county_id(request: TransferRequest) -> int | None:
-    if request.stage == TransferRequest.Stage.RECEIVING:
-        return request.to_school.county_id
-    return request.child.county_id
+def needs_receiving_district(*, child: Child, to_school, actor) -> bool:
+    """A move into another county waits for the receiving district's yes; the city admin,
+    above both districts, decides alone."""
+    return to_school.county_id != child.county_id and actor.role != Role.CITY_ADMIN
 
 
 def _tell_deciding_district(request: TransferRequest) -> None:
     """The district that decides next hears of the request at once (in-app, and e-mail for
     those who keep it on); the reminders follow if it waits."""
-    from huzhou_care.accounts.models import Role, User
     from huzhou_care.notify.services import notify
 
-    county_id = _deciding_county_id(request)
+    county_id = request.deciding_county_id
     receiving = request.stage == TransferRequest.Stage.RECEIVING
     text = (
         f"{request.from_school or '原学校'}的一名儿童申请转入{request.to_school}"
@@ -760,8 +760,6 @@ def transfer_request_decide(*, request: TransferRequest, actor, approve: bool, n
     A cross-county move takes both districts' yes; the city admin, above both, decides alone.
     The status and stage are claimed with the row locked, so of two decisions at once the
     second gets a message."""
-    from huzhou_care.accounts.models import Role
-
     locked = (
         TransferRequest.objects.select_for_update()
         .select_related("child", "to_school")
@@ -773,8 +771,7 @@ def transfer_request_decide(*, request: TransferRequest, actor, approve: bool, n
     if (
         approve
         and locked.stage == TransferRequest.Stage.HOLDING
-        and locked.crosses_counties
-        and actor.role != Role.CITY_ADMIN
+        and needs_receiving_district(child=locked.child, to_school=locked.to_school, actor=actor)
     ):
         locked.stage = TransferRequest.Stage.RECEIVING
         locked.released_by, locked.released_at, locked.released_note = actor, now, note

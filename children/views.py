@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huzhou_care.accounts.decorators import role_required
 from huzhou_care.accounts.masking import may_unmask
-from huzhou_care.accounts.models import Role
 from huzhou_care.accounts.scoping import get_visible_or_404
 from huzhou_care.audit.models import AccessLog
 from huzhou_care.audit.services import ChangeSource, access_log_record
@@ -339,8 +338,7 @@ def child_transfer(request, pk):
 
     def perform(data):
         to_school = data["to_school"]
-        if to_school.county_id != child.county_id and request.user.role != Role.CITY_ADMIN:
-            # Into another county: the receiving district says yes first.
+        if services.needs_receiving_district(child=child, to_school=to_school, actor=request.user):
             services.transfer_out_request(child=child, actor=request.user, **data)
             return (
                 f"已提交转学申请：{child.name} 转入 {to_school.county.name}{to_school}，"
