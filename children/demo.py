@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
-from huzhou_care.bulk import RowInserter
+from huzhou_care.bulk import RowInserter, allocate_ids
 from huzhou_care.crypto.fields import blind_lookup
 from huzhou_care.demo import catalog
 from huzhou_care.demo.services import DemoContext, DemoPart, batched, sql_log_off
@@ -672,7 +672,7 @@ class _ChildWriter:
     transaction."""
 
     def __init__(self, source_ref: str, history: History):
-        self.children = RowInserter(Child)
+        self.children = RowInserter(Child, with_pk=True)
         self.records = RowInserter(ChangeRecord)
         self.history = history
         self.record = {
@@ -685,12 +685,14 @@ class _ChildWriter:
 
     @transaction.atomic
     def write(self, rows: list[dict]) -> None:
+        rows = [
+            {**row, "id": pk} for row, pk in zip(rows, allocate_ids(Child, len(rows)), strict=True)
+        ]
         self.children.insert(rows)
-        pks = _id_lookup([r["id_number"] for r in rows])
         records = []
         for row in rows:
             first, events = self.history.events(row)
-            fixed = {**self.record, "object_id": pks[row["id_number"]]}
+            fixed = {**self.record, "object_id": row["id"]}
             records.append(
                 {
                     **fixed,

@@ -10,8 +10,9 @@ parses one huge multi-row VALUES statement. ``RowInserter`` instead:
 
 A value a row leaves out takes the field's default, and ``auto_now``/``auto_now_add`` fields
 get the time of the batch. JSON fields are dumped as the field would. No ``save()``, signal
-or validation runs, and no ids come back: callers insert rows they built and checked
-themselves, and read the ids back by a unique column.
+or validation runs, and no ids come back: a caller that needs them (to write the rows'
+history in the same pass) takes them first from ``allocate_ids`` and gives each row its
+``id`` (``RowInserter(model, with_pk=True)``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,35 @@ PASS_THROUGH = {
 TEXT = ("CharField", "TextField")
 
 
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, taken before its rows are inserted (in the
+    caller's transaction), so that rows referring to them go in the same pass.
+
+    PostgreSQL: from the table's own sequence (``nextval`` is safe under concurrent writers;
+    the ids need not be consecutive). SQLite writes one transaction at a time: the ids
+    follow both the largest id and the AUTOINCREMENT counter (an id of a deleted row is
+    never reused); should another writer insert in between, the primary key refuses the
+    second insert and the caller's transaction rolls back."""
+    if count <= 0:
+        return []
+    meta = model._meta
+    table, pk = meta.db_table, meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # noqa: S608 (metadata)
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        counter = cursor.fetchone()
+        start = max(largest, counter[0] if counter else 0) + 1
+    return list(range(start, start + count))
+
+
 def _convert_column(column, convert) -> list:
     try:
         cache: dict = {}
@@ -45,11 +75,12 @@ def _convert_column(column, convert) -> list:
 
 
 class RowInserter:
-    """``insert(rows)`` writes dicts keyed by attname (``county_id``) into ``model``'s table."""
+    """``insert(rows)`` writes dicts keyed by attname (``county_id``) into ``model``'s table
+    (with ``with_pk``, each row also gives its ``id``, from ``allocate_ids``)."""
 
-    def __init__(self, model: type[models.Model]):
+    def __init__(self, model: type[models.Model], *, with_pk: bool = False):
         meta = model._meta
-        self.fields = [f for f in meta.concrete_fields if not f.primary_key]
+        self.fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
         self.table = meta.db_table
         self.names = [f.attname for f in self.fields]
         self._get = operator.itemgetter(*self.names)

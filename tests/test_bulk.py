@@ -65,3 +65,30 @@ def test_empty_text_stays_empty_and_none_stays_null_and_csv_quotes_survive(db):
     copy = Child.objects.get(id_number=row["id_number"])
     assert (copy.notes, copy.name, copy.class_name) == ("", '王"小,明', "")
     assert copy.left_on is None and copy.grade is None
+
+
+def test_allocated_ids_never_reuse_a_deleted_childs_id_and_the_orm_continues_after_them(db):
+    from huzhou_care.bulk import allocate_ids
+
+    ChildFactory()
+    deleted = ChildFactory()
+    last = deleted.pk
+    deleted.delete()  # its id must not come back: history rows may still name it
+
+    ids = allocate_ids(Child, 3)
+    assert len(set(ids)) == 3 and min(ids) > last
+
+    template = ChildFactory.build()
+    rows = []
+    for n, pk in enumerate(ids):
+        row = {
+            f.attname: getattr(template, f.attname)
+            for f in Child._meta.concrete_fields
+            if f.attname not in ("id", "created_at", "updated_at")
+        }
+        row.update(id=pk, id_number=resident_id_build("330502", template.birth_date, 900 + n))
+        rows.append(row)
+    RowInserter(Child, with_pk=True).insert(rows)
+
+    assert sorted(Child.objects.filter(pk__in=ids).values_list("pk", flat=True)) == sorted(ids)
+    assert ChildFactory().pk > max(ids)  # the table's own counter moved past them

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from huzhou_care.audit.models import ChangeRecord
-from huzhou_care.audit.services import ChangeSource, changes_record
-from huzhou_care.bulk import RowInserter
+from huzhou_care.audit.services import ChangeHistory, ChangeSource, changes_record
+from huzhou_care.bulk import RowInserter, allocate_ids
 from huzhou_care.crypto.fields import Sealed, blind_lookup
 
 from .. import choices as c
@@ -302,9 +302,9 @@ def roster_apply(
     plan: RosterPlan, *, school, source: ChangeSource, today: dt.date, progress=None
 ) -> dict:
     """Write the plan's new and updated rows in one transaction, with their history entries
-    (source: the upload id). New rows go in by COPY (PostgreSQL) or one prepared INSERT
-    (SQLite), their ids are read back by ID number; a unique-ID race with another writer
-    rolls everything back."""
+    (source: the upload id). New rows take their ids first (``allocate_ids``) and go in by
+    COPY (PostgreSQL) or one prepared INSERT (SQLite), each batch with its history in the
+    same pass; a unique-ID race with another writer rolls everything back."""
     progress = progress or (lambda pct: None)
     new_rows = [p for p in plan.rows if p.outcome == Outcome.NEW]
     with transaction.atomic():
@@ -315,25 +315,19 @@ def roster_apply(
             "created_by_id": getattr(source.actor, "pk", None),
             "status": c.ChildStatus.ACTIVE,
         }
-        inserter = RowInserter(Child)
+        inserter, history = RowInserter(Child, with_pk=True), ChangeHistory(Child, source)
+        ids = iter(allocate_ids(Child, len(new_rows)))
         for start in range(0, len(new_rows), INSERT_BATCH):
-            inserter.insert([{**p.values, **fixed} for p in new_rows[start : start + INSERT_BATCH]])
+            batch = [
+                {**p.values, **fixed, "id": next(ids)}
+                for p in new_rows[start : start + INSERT_BATCH]
+            ]
+            inserter.insert(batch)
+            history.record([(row["id"], ChangeRecord.Action.CREATE, {}) for row in batch])
             progress(50 + int(30 * (start + INSERT_BATCH) / max(len(new_rows), 1)))
-        ids = _ids_of([p.values["id_number"] for p in new_rows])
-        changes_record(
-            model=Child,
-            entries=[
-                (ids[p.values["id_number"]], ChangeRecord.Action.CREATE, {}) for p in new_rows
-            ],
-            source=source,
-        )
         _apply_updates([p for p in plan.rows if p.outcome == Outcome.UPDATE], source)
         progress(95)
     return plan.summary()
-
-
-def _ids_of(id_numbers: list[str]) -> dict[str, int]:
-    return blind_lookup(Child.objects.all(), "id_number", id_numbers, "pk", chunk=ID_CHUNK)
 
 
 def _apply_updates(updates: list[RowPlan], source: ChangeSource) -> None:

@@ -86,6 +86,40 @@ def access_log_record(
     )
 
 
+class ChangeHistory:
+    """Writes change records of one model and source batch by batch (COPY on PostgreSQL),
+    in the caller's transaction: ``record(entries)`` with (object id, action, changes)."""
+
+    def __init__(self, model: type[models.Model], source: ChangeSource, reason: str = ""):
+        self.fixed = {
+            "content_type_id": ContentType.objects.get_for_model(model).pk,
+            "actor_id": getattr(source.actor, "pk", None),
+            "source": source.source,
+            "source_ref": source.ref,
+            "reason": str(reason),
+            "at": timezone.now(),
+        }
+        self.protected = {f.name: f for f in getattr(model._meta, "encrypted_fields", ())}
+        self.inserter = RowInserter(ChangeRecord)
+
+    def record(self, entries: Iterable[tuple[int, str, dict]]) -> int:
+        fixed, protected = self.fixed, self.protected
+        rows = [
+            {
+                **fixed,
+                "object_id": object_id,
+                "action": action,
+                "changes": protect_changes(protected, changes)
+                if protected and changes
+                else changes,
+            }
+            for object_id, action, changes in entries
+        ]
+        for start in range(0, len(rows), 5000):
+            self.inserter.insert(rows[start : start + 5000])
+        return len(rows)
+
+
 def changes_record(
     *,
     model: type[models.Model],
@@ -95,29 +129,7 @@ def changes_record(
 ) -> int:
     """Record many changes in one bulk insert (COPY on PostgreSQL): ``entries`` are
     (object id, action, changes). Runs in the caller's transaction."""
-    content_type_id = ContentType.objects.get_for_model(model).pk
-    fixed = {
-        "content_type_id": content_type_id,
-        "actor_id": getattr(source.actor, "pk", None),
-        "source": source.source,
-        "source_ref": source.ref,
-        "reason": str(reason),
-        "at": timezone.now(),
-    }
-    protected = {f.name: f for f in getattr(model._meta, "encrypted_fields", ())}
-    rows = [
-        {
-            **fixed,
-            "object_id": object_id,
-            "action": action,
-            "changes": protect_changes(protected, changes) if protected else changes,
-        }
-        for object_id, action, changes in entries
-    ]
-    inserter = RowInserter(ChangeRecord)
-    for start in range(0, len(rows), 5000):
-        inserter.insert(rows[start : start + 5000])
-    return len(rows)
+    return ChangeHistory(model, source, reason).record(entries)
 
 
 def change_history(obj: models.Model):

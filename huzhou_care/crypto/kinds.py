@@ -15,8 +15,11 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def _nfkc(value: str) -> str:
-    """Full-width digits and letters (１２３Ｘ) to ASCII, no spaces."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", value))
+    """Full-width digits and letters (１２３Ｘ) to ASCII, no spaces. (ASCII is already in
+    NFKC form: most IDs and phones skip the normalisation.)"""
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    return value if value.isalnum() else _SPACE.sub("", value)
 
 
 def normalise_id_number(value: str) -> str:

@@ -13,4 +13,5 @@ from volunteers.importing.parse import HOURS
 
 class Command(ImportCommand):
     help = "导入志愿汇导出的服务时长记录（.xlsx/.xls/.ods/.csv）。"
+    requires_system_checks = []  # a data load: the checks belong to deployment (as import_roster)
     kind = HOURS

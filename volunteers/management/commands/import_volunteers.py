@@ -12,4 +12,5 @@ from volunteers.importing.parse import VOLUNTEERS
 
 class Command(ImportCommand):
     help = "导入志愿服务队的志愿者名册（.xlsx/.xls/.ods/.csv）。"
+    requires_system_checks = []  # a data load: the checks belong to deployment (as import_roster)
     kind = VOLUNTEERS
