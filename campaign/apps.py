@@ -7,6 +7,7 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         from .evaluation.measures import register_built_in
+        from .programmes import retention  # noqa: F401 (connects its receiver)
         from .programmes.measures import register_measures
         from .reminders import register_rules
 

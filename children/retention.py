@@ -16,7 +16,10 @@ work places, village, class, the disability or illness details and the notes.
 
 The same reductions are applied to what the child's change history holds (its old and new
 values, already masked for encrypted fields), to the free-text reasons of those records, to
-the child's transfer requests and to the roster preview rows that carry the child's ID number.
+the child's transfer requests and to the roster preview rows that carry the child's ID number;
+the apps above the registry clear their own free text about the child on the
+``children_deidentified`` signal (pairing: visit notes and home-school messages; programmes:
+wish stories and aid notes).
 The only rewrite of the history the portal makes: the law asks for it. Each de-identified
 child gets a history entry of its own (source "system", ref ``retention:<date>``), so one run
 is found by its ref. Nothing is decrypted. Work goes in batches, each its own transaction;
@@ -38,6 +41,7 @@ from huzhou_care.crypto.kinds import mask_address
 
 from . import choices as c
 from .models import Child, RosterRow, TransferRequest
+from .signals import children_deidentified
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +184,7 @@ def _deidentify_batch(ids: list[int], on: dt.date) -> int:
     _history_deidentify(ids)
     _transfers_deidentify(ids)
     _roster_rows_deidentify(id_indexes)
+    children_deidentified.send(sender=Child, ids=ids, on=on)
     changes_record(
         model=Child,
         entries=[(pk, ChangeRecord.Action.UPDATE, {}) for pk in ids],

@@ -97,7 +97,8 @@ def notify(
         Reminder.objects.filter(pk=reminder.pk).update(notification=notification)
     outside = []
     for channel in _channels_for(recipient, rule_obj):
-        if channel == "email" and recipient.email or channel == "sms" and recipient.phone:
+        # "has a phone?" reads the stored masked form: no decryption to test for empty.
+        if channel == "email" and recipient.email or channel == "sms" and recipient.phone_masked:
             outside.append(Delivery(notification=notification, channel=channel))
     Delivery.objects.bulk_create(outside)
     if outside and not _in_reminder_run.active:
