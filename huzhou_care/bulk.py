@@ -42,10 +42,11 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     caller's transaction), so that rows referring to them go in the same pass.
 
     PostgreSQL: from the table's own sequence (``nextval`` is safe under concurrent writers;
-    the ids need not be consecutive). SQLite writes one transaction at a time: the ids
-    follow both the largest id and the AUTOINCREMENT counter (an id of a deleted row is
-    never reused); should another writer insert in between, the primary key refuses the
-    second insert and the caller's transaction rolls back."""
+    the ids need not be consecutive). SQLite writes one transaction at a time (the portal
+    begins them IMMEDIATE, holding the write lock from the start): the ids follow both the
+    largest id and the AUTOINCREMENT counter, so an id of a deleted row is never reused.
+    Were a writer to slip in between anyway, the primary key would refuse the insert and
+    the caller's transaction roll back."""
     if count <= 0:
         return []
     meta = model._meta

@@ -34,6 +34,7 @@ PLAIN_FIELDS = tuple(
     for key, _ in CANONICAL_HEADERS
     if key not in {"id_number", "birth_date", "gender", "township"}
 )
+_PLAIN = frozenset(PLAIN_FIELDS)
 # A yes/no column left empty means "no" in school rosters; any other empty cell means "not
 # given" and never clears what the registry holds.
 BOOLEAN_FIELDS = frozenset({"boarding", "low_income", "in_difficulty"})
@@ -118,15 +119,14 @@ def _model_values(
 ) -> tuple[dict, list[RowError]]:
     """The Child field values this row gives (empty cells left out, except yes/no columns)."""
     values, errors = {}, []
-    for key in PLAIN_FIELDS:
-        if key not in row.values:
+    for key, value in row.values.items():  # the row's own columns, not every field
+        if key not in _PLAIN:
             continue
-        value = row.values[key]
         if key in BOOLEAN_FIELDS:
             values[key] = bool(value)
-        elif value not in (None, ""):
+        elif value is not None and value != "":
             limit = MAX_LENGTH.get(key)
-            if limit and len(str(value)) > limit:
+            if limit and len(value if isinstance(value, str) else str(value)) > limit:
                 errors.append(
                     RowError(
                         _column(parse, key),
