@@ -464,7 +464,7 @@ MSG_IMPORT_FAILED = (
 )
 
 
-def _unique_race(exc: BaseException) -> bool:
+def is_unique_race(exc: BaseException) -> bool:
     """A unique constraint refused a row another writer inserted first (Django's
     IntegrityError, or the driver's own unique violation from a raw COPY)."""
     while exc is not None:
@@ -509,7 +509,7 @@ def roster_import_run(upload_id: int, *, today: dt.date | None = None) -> None:
     except (OperationalError, InterfaceError):
         raise
     except Exception as exc:
-        if _unique_race(exc):
+        if is_unique_race(exc):
             logger.info("roster import %s lost a race on a unique ID; nothing written", upload_id)
             RosterUpload.objects.filter(pk=upload_id, status=RosterUpload.Status.IMPORTING).update(
                 status=RosterUpload.Status.FAILED, message=MSG_IMPORT_RACE

@@ -1,6 +1,7 @@
 """Roster import, through the command and through the upload pages: the fixture outcomes,
 idempotency, updates with history, conflicts with another school."""
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -355,3 +356,31 @@ def test_a_reimport_finds_an_address_that_differs_behind_the_same_masked_form(wu
     assert Child.objects.get(pk=child.pk).current_address == in_file
     record = ChangeRecord.objects.get(action="update", object_id=child.pk)
     assert in_file not in json.dumps(record.changes, ensure_ascii=False)
+
+
+def test_the_command_refused_by_a_concurrent_import_says_so_and_writes_nothing(
+    wuxing_school, monkeypatch
+):
+    """Between the command's check and its write, another writer registers one of the file's
+    children: the unique index refuses the batch, the command ends with a Chinese message
+    (no traceback) and the registry holds only the other writer's child."""
+    from django.core.management.base import CommandError
+
+    from children.management.commands import import_roster as command
+    from children.roster.plan import roster_apply
+
+    def apply_after_someone_else(plan, **kwargs):
+        first = next(p for p in plan.rows if p.outcome == "new")
+        Child.objects.create(
+            **first.values,
+            school=wuxing_school,
+            county_id=wuxing_school.county_id,
+            registered_on=dt.date(2026, 11, 1),
+        )
+        return roster_apply(plan, **kwargs)
+
+    monkeypatch.setattr(command, "roster_apply", apply_after_someone_else)
+    with pytest.raises(CommandError, match="其他名册同时导入了本名册中的部分儿童"):
+        _run(FIXTURES / "clean-200.xlsx", wuxing_school)
+    assert Child.objects.count() == 1
+    assert not ChangeRecord.objects.filter(source=ChangeRecord.Source.IMPORT).exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from children.roster.parse import parse_roster
 from children.roster.plan import roster_apply, roster_plan
 from children.roster.reader import RosterFileError
+from children.services import is_unique_race
 from huzhou_care.audit.models import ChangeRecord
 from huzhou_care.audit.services import ChangeSource
 from huzhou_care.orgs.models import School
@@ -53,11 +54,19 @@ class Command(BaseCommand):
         if plan.file_error:
             raise CommandError(f"{path.name}：{plan.file_error}")
         source = ChangeSource(None, ChangeRecord.Source.IMPORT, f"cli:{path.name}"[:64])
-        summary = (
-            plan.summary()
-            if dry_run
-            else roster_apply(plan, school=school_obj, source=source, today=today)
-        )
+        try:
+            summary = (
+                plan.summary()
+                if dry_run
+                else roster_apply(plan, school=school_obj, source=source, today=today)
+            )
+        except Exception as exc:
+            if not is_unique_race(exc):
+                raise
+            raise CommandError(
+                f"{path.name}：导入未完成，信息库未作任何修改：就在刚才，其他名册同时导入了本名册中的"
+                "部分儿童。请重新运行本命令，按最新的检查结果导入。"
+            ) from None
         report = {
             **summary,
             "errors": [
