@@ -17,9 +17,9 @@ work places, village, class, the disability or illness details and the notes.
 The same reductions are applied to what the child's change history holds (its old and new
 values, already masked for encrypted fields), to the free-text reasons of those records, to
 the child's transfer requests and to the roster preview rows that carry the child's ID number;
-the apps above the registry clear their own free text about the child on the
-``children_deidentified`` signal (pairing: visit notes and home-school messages; programmes:
-wish stories and aid notes).
+the apps above the registry clear their own free text about the child through the
+functions they register here (``register_reducer``; pairing: visit notes and home-school
+messages; programmes: wish stories and aid notes), called in the same transaction.
 The only rewrite of the history the portal makes: the law asks for it. Each de-identified
 child gets a history entry of its own (source "system", ref ``retention:<date>``), so one run
 is found by its ref. Nothing is decrypted. Work goes in batches, each its own transaction;
@@ -41,7 +41,6 @@ from huzhou_care.crypto.kinds import mask_address
 
 from . import choices as c
 from .models import Child, RosterRow, TransferRequest
-from .signals import children_deidentified
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +98,17 @@ CLEARED = (
     "notes",
 )
 HISTORY = {**REDUCED, **dict.fromkeys(CLEARED, cleared)}
+
+
+# What the apps above the registry keep about a child and clear with it: functions of the
+# de-identified children's ids, registered in their AppConfig.ready (children imports none).
+_REDUCERS: list = []
+
+
+def register_reducer(clear) -> None:
+    """``clear(ids)`` runs inside each batch's transaction after the registry's own work."""
+    if clear not in _REDUCERS:
+        _REDUCERS.append(clear)
 
 
 def retention_years() -> int:
@@ -184,7 +194,8 @@ def _deidentify_batch(ids: list[int], on: dt.date) -> int:
     _history_deidentify(ids)
     _transfers_deidentify(ids)
     _roster_rows_deidentify(id_indexes)
-    children_deidentified.send(sender=Child, ids=ids, on=on)
+    for clear in _REDUCERS:
+        clear(ids)
     changes_record(
         model=Child,
         entries=[(pk, ChangeRecord.Action.UPDATE, {}) for pk in ids],

@@ -6,7 +6,10 @@ class PairingConfig(AppConfig):
     verbose_name = "结对关爱"
 
     def ready(self):
-        from . import retention  # noqa: F401 (connects its receiver)
+        from children.retention import register_reducer
+
         from .reminders import register_rules
+        from .retention import clear_free_text
 
         register_rules()
+        register_reducer(clear_free_text)

@@ -6,10 +6,6 @@ kinds, durations and concerns. Cleared: the free text, which names the child and
 
 from __future__ import annotations
 
-from django.dispatch import receiver
-
-from children.signals import children_deidentified
-
 from .models import ChildPairing, FeedbackMessage, Visit
 
 CLEARED_MESSAGE = "（该儿童已退出信息库满保存期限，内容已清除）"
@@ -17,8 +13,7 @@ CLEARED_MESSAGE = "（该儿童已退出信息库满保存期限，内容已清�
 CLEARED_REASON = "儿童已退出信息库（原因已按保存期限清除）"
 
 
-@receiver(children_deidentified, dispatch_uid="pairing.retention")
-def clear_free_text(sender, *, ids, **kwargs) -> None:
+def clear_free_text(ids: list[int]) -> None:
     Visit.objects.filter(child_id__in=ids).update(notes="", follow_up_note="")
     ChildPairing.objects.filter(child_id__in=ids).exclude(end_reason="").update(
         end_reason=CLEARED_REASON

@@ -6,14 +6,9 @@ aid record's note)."""
 
 from __future__ import annotations
 
-from django.dispatch import receiver
-
-from children.signals import children_deidentified
-
 from .models import AidRecord, Wish
 
 
-@receiver(children_deidentified, dispatch_uid="programmes.retention")
-def clear_free_text(sender, *, ids, **kwargs) -> None:
+def clear_free_text(ids: list[int]) -> None:
     Wish.objects.filter(child_id__in=ids).update(story="", review_note="")
     AidRecord.objects.filter(child_id__in=ids).exclude(note="").update(note="")
