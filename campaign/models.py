@@ -694,6 +694,8 @@ class Nomination(models.Model):
 # live in their own modules; imported here so Django finds their models.
 from .evaluation.models import (  # noqa: E402, F401
     Assessment,
+    DashboardFigure,
+    DashboardRefresh,
     Indicator,
     IndicatorGroup,
     IndicatorTable,

@@ -40,7 +40,9 @@ urlpatterns = [
     path("campaign/dashboard/", ev.city_dashboard, name="dashboard"),
     path("campaign/dashboard/district/", ev.district_dashboard, name="dashboard_district"),
     path("campaign/dashboard/export/<slug:key>.xlsx", ev.dashboard_export, name="dashboard_export"),
+    path("campaign/dashboard/refresh/", ev.dashboard_refresh, name="dashboard_refresh"),
     path("campaign/evaluation/", ev.evaluation, name="evaluation"),
+    path("campaign/evaluation/ranking.xlsx", ev.evaluation_export, name="evaluation_export"),
     path("campaign/evaluation/run/", ev.evaluation_run, name="evaluation_run"),
     path("campaign/evaluation/jobs/<int:pk>/", ev.evaluation_job, name="evaluation_job"),
     path(

@@ -1,9 +1,11 @@
 """The city and district evaluation dashboards: aggregates only (a count under 5, or a rate
 over fewer than 5, is shown as "<5"), a fixed number of grouped queries whatever the size.
 
-The city groups by district; a district dashboard groups its own county by township (and
-lists its schools). Every chart is built once here as (spec for static/js/charts.js, table
-for the page and the .xlsx export)."""
+The counts over the big tables (children, pairings, visits, service hours) are read from the
+pre-aggregated figures of counts.py, which the page dates ("数据截至"); reports, activities,
+wishes and the ranking are read live. The city groups by district; a district dashboard
+groups its own county by township (and lists its schools). Every chart is built once here
+as (spec for static/js/charts.js, table for the page and the .xlsx export)."""
 
 from __future__ import annotations
 
@@ -11,23 +13,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from children.models import Child
 from huzhou_care.orgs.models import OrgUnit, School
-from pairing.models import ChildPairing, PairingKind, Visit
-from pairing.selectors import RECENT_DAYS, overdue_days
-from volunteers.models import ServiceRecord
+from pairing.models import PairingKind
+from pairing.selectors import RECENT_DAYS
 
 from ..models import CampaignYear, ReportingUnit, ReportTemplate, StageReport
 from ..programmes.models import Activity, Wish
-from .models import Snapshot
+from . import counts
+from .models import DashboardFigure, Snapshot
+
+M = DashboardFigure.Metric
 
 SMALL = 5
 COMPLETE = (StageReport.Status.SUBMITTED, StageReport.Status.APPROVED)
-HOURS_WAITING_DAYS = 7
+HOURS_WAITING_DAYS = counts.HOURS_WAITING_DAYS
 
 
 def small(n):
@@ -65,6 +68,11 @@ class Dashboard:
     overdue: list = field(default_factory=list)
     ranking: dict | None = None
     computed_at: dt.datetime | None = None
+    # The pre-aggregated figures (counts.py): when they were taken, the day their windows run
+    # to, and whether a newer set has been asked for.
+    counts_at: dt.datetime | None = None
+    counts_day: dt.date | None = None
+    counts_stale: bool = False
 
     def chart(self, key) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -78,6 +86,9 @@ def _month_start(day: dt.date, back: int) -> dt.date:
 
 
 CACHE_SECONDS = 300
+# A board built from stale figures (a refresh is on its way) is kept only briefly, so the
+# new figures show soon after the refresh.
+STALE_CACHE_SECONDS = 30
 
 
 def cache_key(district: OrgUnit | None, today) -> str:
@@ -95,7 +106,7 @@ def cached(user, *, district: OrgUnit | None = None) -> Dashboard:
     board = cache.get(key)
     if board is None:
         board = build(user, district=district, today=today)
-        cache.set(key, board, CACHE_SECONDS)
+        cache.set(key, board, STALE_CACHE_SECONDS if board.counts_stale else CACHE_SECONDS)
     return board
 
 
@@ -124,64 +135,24 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
     board = Dashboard(scope=scope, title=title, today=today, unit_label=unit_label)
     board.computed_at = timezone.now()
 
-    # Children and coverage (4 grouped queries).
-    registered = dict(
-        Child.objects.active()
-        .filter(place)
-        .order_by()
-        .values_list(col)
-        .annotate(n=Count("pk"))
-        .values_list(col, "n")
-    )
+    # Children, coverage, visits and hours (2 queries): the pre-aggregated figures
+    # (counts.py), a few hundred rows whatever the number of children. Their windows (30
+    # days, the month, the 12 months of hours, the overdue cutoff) run to the day they were
+    # taken, which the page shows ("数据截至").
+    fig = counts.current(today, district=district)
+    board.counts_at = fig.refresh.computed_at
+    board.counts_day = day = fig.refresh.day
+    board.counts_stale = fig.stale
+    registered = fig.get(M.CHILDREN)
     paired: dict = defaultdict(int)
-    for key, kind, n in (
-        ChildPairing.objects.active()
-        .filter(place)
-        .order_by()
-        .values_list(col, "kind")
-        .annotate(n=Count("pk"))
-        .values_list(col, "kind", "n")
-    ):
-        paired[(key, kind)] = n
-    visited_30 = dict(
-        Visit.objects.filter(
-            place, visited_on__gt=today - dt.timedelta(days=RECENT_DAYS), visited_on__lte=today
-        )
-        .order_by()
-        .values_list(col)
-        .annotate(n=Count("child_id", distinct=True))
-        .values_list(col, "n")
-    )
-    month_start = today.replace(day=1)
-    visited_month = (
-        Visit.objects.filter(place, visited_on__gte=month_start, visited_on__lte=today)
-        .values("child_id")
-        .distinct()
-        .count()
-    )
-
-    # Hours (1 grouped query): approved, by place and month, the last 12 months.
-    hours_col = "team__county_id" if district is None else "team__school__township_id"
-    hours_place = Q() if district is None else Q(team__county_id=district.pk)
-    first_month = _month_start(today, 11)
-    months = [_month_start(today, back) for back in range(11, -1, -1)]
-    hours: dict = defaultdict(float)
-    for key, month, h in (
-        ServiceRecord.objects.filter(
-            hours_place,
-            state=ServiceRecord.State.APPROVED,
-            service_date__gte=first_month,
-            service_date__lte=today,
-        )
-        .annotate(month=TruncMonth("service_date"))
-        .order_by()
-        .values_list(hours_col, "month")
-        .annotate(h=Sum("hours"))
-        .values_list(hours_col, "month", "h")
-    ):
-        m = month.date() if isinstance(month, dt.datetime) else month
-        hours[(key, m)] += float(h or 0)
-    year_hours = sum(h for (_k, m), h in hours.items() if m.year == today.year)
+    for kind, metric in ((PairingKind.STAFF, M.STAFF), (PairingKind.VOLUNTEER, M.VOLUNTEER)):
+        for key, n in fig.get(metric).items():
+            paired[(key, kind)] = n
+    visited_30 = fig.get(M.VISITED_30)
+    visited_month = fig.total(M.VISITED_MONTH)
+    months = [_month_start(day, back) for back in range(11, -1, -1)]
+    hours = fig.hours
+    year_hours = sum(h for (_k, m), h in hours.items() if m.year == day.year)
 
     # Reports (3 queries): templates of the current year, units in scope, their reports.
     cy = CampaignYear.objects.filter(is_current=True).first()  # 1
@@ -231,37 +202,10 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
                 elif today > t.deadline.on_time_until:
                     overdue_reports[key] += 1
 
-    # Overdue (3 queries): visits, follow-ups, hours waiting.
-    cutoff = today - dt.timedelta(days=overdue_days(today))
-    visits_overdue = dict(
-        ChildPairing.objects.active()
-        .filter(place, last_contact_on__lt=cutoff)
-        .order_by()
-        .values_list(col)
-        .annotate(n=Count("pk"))
-        .values_list(col, "n")
-    )
-    follow_ups = dict(
-        Visit.objects.filter(
-            place, follow_up_needed=True, follow_up_closed_at__isnull=True, follow_up_due__lt=today
-        )
-        .order_by()
-        .values_list(col)
-        .annotate(n=Count("pk"))
-        .values_list(col, "n")
-    )
-    waiting_since = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=HOURS_WAITING_DAYS), dt.time.min)
-    )
-    hours_waiting = dict(
-        ServiceRecord.objects.filter(
-            hours_place, state=ServiceRecord.State.PENDING, created_at__lt=waiting_since
-        )
-        .order_by()
-        .values_list(hours_col)
-        .annotate(n=Count("pk"))
-        .values_list(hours_col, "n")
-    )
+    # Overdue: visits, follow-ups, hours waiting (pre-aggregated, above).
+    visits_overdue = fig.get(M.PAIRINGS_OVERDUE)
+    follow_ups = fig.get(M.FOLLOW_UPS_OVERDUE)
+    hours_waiting = fig.get(M.HOURS_WAITING)
 
     # Activities and wishes (2 grouped queries): held this year up to today; wishes
     # fulfilled this year up to today, by the child's place.
@@ -303,7 +247,7 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
         {"label": "教职工结对覆盖率", "value": rate(staff, children), "unit": "%"},
         {"label": "志愿者结对覆盖率", "value": rate(vol, children), "unit": "%"},
         {"label": "本月已走访儿童", "value": small(visited_month), "unit": "人"},
-        {"label": f"{today.year} 年已审核服务时长", "value": round(year_hours, 1), "unit": "小时"},
+        {"label": f"{day.year} 年已审核服务时长", "value": round(year_hours, 1), "unit": "小时"},
         {
             "label": f"{today.year} 年开展关爱活动",
             "value": small(sum(activities.values())),

@@ -100,6 +100,22 @@ def _grouped(qs, num: Q | None = None, *, key=("county_id", "township_id", "scho
     return {tuple(r[: len(key)]): (r[-2], r[-1]) for r in rows}
 
 
+def _grouped_in(qs, inner, *, key=("county_id", "township_id", "school_id")):
+    """Two GROUP BY queries: {key: (rows whose pk is in ``inner``, all rows)}. The numerator
+    is a semi-join (``WHERE pk IN (…)``, a hash semi-join that may spill to disk), not a
+    FILTER: PostgreSQL runs an ``IN`` inside FILTER as a hashed subplan only while the inner
+    set fits in work_mem, and beyond that (a million pairings) once per row, which never
+    ends."""
+
+    def counts(q):
+        rows = q.order_by().values(*key).annotate(n=Count("pk")).values_list(*key, "n")
+        return {tuple(r[: len(key)]): r[-1] for r in rows}
+
+    den = counts(qs)
+    num = counts(qs.filter(pk__in=inner))
+    return {k: (num.get(k, 0), n) for k, n in den.items()}
+
+
 def registry_completeness(ctx: Context) -> dict:
     """Children on the registry as of the date whose key fields are filled (guardian,
     relation, current address, left-behind type)."""
@@ -121,7 +137,7 @@ def _paired(ctx: Context, kind: str) -> dict:
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=ctx.as_of))
         .values("child_id")
     )
-    return _grouped(_children(ctx), Q(pk__in=active))
+    return _grouped_in(_children(ctx), active)
 
 
 def staff_coverage(ctx: Context) -> dict:
@@ -148,7 +164,7 @@ def visited_recently(ctx: Context) -> dict:
         visited_on__lte=ctx.as_of,
         created_at__lt=ctx.bound,
     ).values("child_id")
-    return _grouped(_children(ctx), Q(pk__in=visited))
+    return _grouped_in(_children(ctx), visited)
 
 
 def hours_per_volunteer(ctx: Context) -> dict:

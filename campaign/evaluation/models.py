@@ -236,3 +236,59 @@ class Assessment(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_side_display()} {self.indicator_code} {self.grade or self.points}"
+
+
+class DashboardRefresh(models.Model):
+    """One refresh of the dashboards' pre-aggregated figures (campaign/evaluation/counts.py):
+    the heavy counts over children, pairings, visits and service hours, taken once so that a
+    dashboard adds up a few hundred rows instead of scanning millions. Only the latest is
+    kept; the page says when it was taken ("数据截至")."""
+
+    day = models.DateField(_("统计日期"))  # the day the windows (30 days, month) run to
+    computed_at = models.DateTimeField(_("数据截至"))  # when the counting started
+    seconds = models.FloatField(_("用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("看板预汇总")
+        verbose_name_plural = _("看板预汇总")
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"看板预汇总（数据截至 {timezone.localtime(self.computed_at):%Y-%m-%d %H:%M}）"
+
+
+class DashboardFigure(models.Model):
+    """One figure of a refresh: a metric for a (county, township) pair, and for the hours a
+    month. The child figures are keyed by the child's place, the pairings' and visits' by
+    theirs, the hours by the team's county and its school's township (either may be empty:
+    city-level teams, teams without a school)."""
+
+    class Metric(models.TextChoices):
+        CHILDREN = "children", _("在册儿童")
+        STAFF = "staff", _("有教职工结对的儿童")
+        VOLUNTEER = "volunteer", _("有志愿者结对的儿童")
+        VISITED_30 = "visited_30", _("近 30 天走访的儿童")
+        VISITED_MONTH = "visited_month", _("本月走访的儿童")
+        PAIRINGS_OVERDUE = "pairings_overdue", _("走访逾期结对")
+        FOLLOW_UPS_OVERDUE = "follow_ups_overdue", _("跟进逾期")
+        HOURS = "hours", _("已审核服务时长")
+        HOURS_WAITING = "hours_waiting", _("时长待审核超 7 天")
+
+    refresh = models.ForeignKey(DashboardRefresh, on_delete=models.CASCADE, related_name="figures")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    county = models.ForeignKey(
+        "orgs.OrgUnit", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    township = models.ForeignKey(
+        "orgs.OrgUnit", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(null=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("看板预汇总数字")
+        verbose_name_plural = _("看板预汇总数字")
+        indexes = [models.Index(fields=["refresh", "county"], name="dashboard_figure_scope")]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} {self.county_id}/{self.township_id} {self.value}"

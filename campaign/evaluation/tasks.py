@@ -9,14 +9,28 @@ from django.utils import timezone
 
 from huzhou_care.celery import TASK_OPTIONS
 
-from . import services
+from . import counts, services
 
 
 @shared_task(name="campaign.evaluation_rollup", **TASK_OPTIONS)
 def evaluation_rollup(job_id: int) -> dict:
     """The job row says which year and date (ids only in messages)."""
     snapshot, created = services.run_job(job_id)
-    return {"snapshot": snapshot.pk, "created": created}
+    # The dashboards' pre-aggregated figures are taken after the roll-up, too.
+    fresh = counts.refresh()
+    return {"snapshot": snapshot.pk, "created": created, "counts": fresh.pk}
+
+
+@shared_task(name="campaign.dashboard_counts_refresh", **TASK_OPTIONS)
+def dashboard_counts_refresh() -> int:
+    """The dashboards' pre-aggregated figures, taken now (counts.py): queued by city_admin's
+    "立即刷新" and by a dashboard that finds them stale. Safe to run twice."""
+    from django.core.cache import cache
+
+    try:
+        return counts.refresh().pk
+    finally:
+        cache.delete(counts.LOCK_KEY)
 
 
 # Nightly from 1 to 20 December (beat at 00:30 from the 2nd to the 21st): the day that has

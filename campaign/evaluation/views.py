@@ -90,6 +90,27 @@ def district_dashboard(request):
     )
 
 
+@require_POST
+@role_required(ADMIN_ROLES)
+def dashboard_refresh(request):
+    """city_admin's "立即刷新": the dashboards' pre-aggregated figures taken again (a task;
+    counts.py)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from .counts import LOCK_KEY, MAX_AGE
+    from .tasks import dashboard_counts_refresh
+
+    cache.set(LOCK_KEY, 1, int(MAX_AGE.total_seconds()))
+    transaction.on_commit(dashboard_counts_refresh.delay)
+    messages.success(request, "已开始刷新看板数据，完成后重新打开看板即可看到最新数字。")
+    pk = _int(request.POST.get("district"))
+    if pk is not None:
+        district = _district_for(request, pk)
+        return redirect(reverse("campaign:dashboard_district") + f"?district={district.pk}")
+    return redirect("campaign:dashboard")
+
+
 @require_GET
 @role_required(DISTRICT_ROLES)
 def dashboard_export(request, key):
@@ -112,33 +133,44 @@ def dashboard_export(request, key):
     return _xlsx(chart, f"{name}-{chart.title}.xlsx")
 
 
-@require_GET
-@role_required(DISTRICT_ROLES)
-def evaluation(request):
-    """Snapshots, the ranking with drill-down (city: districts -> townships -> schools;
-    a district: its townships -> schools), and city_admin's on-demand run."""
+def _ranking(request):
+    """The snapshot, place and ranking a request asks for (``?snapshot=&county=&township=``):
+    a district user always gets their own county, and a township outside the county is 404."""
     user = request.user
-    snapshots = Snapshot.objects.defer("inputs", "results").order_by("-year", "-as_of")[:20]
     snap_id = _int(request.GET.get("snapshot"))
     snap = get_object_or_404(Snapshot, pk=snap_id) if snap_id else dashboards.latest_snapshot()
     county_id = _int(request.GET.get("county"))
     township_id = _int(request.GET.get("township"))
     if user.role == Role.DISTRICT_STAFF:
         county_id = user.district_id
+        if county_id is None:
+            raise Http404
     district = OrgUnit.objects.filter(pk=county_id, level="county").first() if county_id else None
+    township = None
+    if township_id is not None and district is not None:
+        township = OrgUnit.objects.filter(
+            pk=township_id, parent=district, level=OrgUnit.Level.TOWNSHIP
+        ).first()
+        if township is None:
+            raise Http404
     rk = None
     if snap is not None:
-        if (
-            township_id is not None
-            and district is not None
-            and not OrgUnit.objects.filter(pk=township_id, parent=district).exists()
-        ):
-            raise Http404
         rk = dashboards.ranking(
-            snap, district=district, township_id=township_id if district else None
+            snap, district=district, township_id=township.pk if township else None
         )
-        if user.role == Role.DISTRICT_STAFF and district is None:
-            raise Http404
+        if township is not None:
+            rk["title"] = f"{township.name}{rk['title']}"
+    return snap, district, township, rk
+
+
+@require_GET
+@role_required(DISTRICT_ROLES)
+def evaluation(request):
+    """Snapshots, the ranking with drill-down (city: districts -> townships -> schools;
+    a district: its townships -> schools) and its .xlsx, and city_admin's on-demand run."""
+    user = request.user
+    snapshots = Snapshot.objects.defer("inputs", "results").order_by("-year", "-as_of")[:20]
+    snap, district, township, rk = _ranking(request)
     jobs = RollupJob.objects.order_by("-requested_at")[:5] if user.is_city_admin else []
     return render(
         request,
@@ -148,11 +180,75 @@ def evaluation(request):
             "snap": snap,
             "ranking": rk,
             "district": district,
-            "township_id": township_id,
+            "township": township,
+            "township_id": township.pk if township else None,
             "jobs": jobs,
             "today": timezone.localdate(),
             "yesterday": timezone.localdate() - dt.timedelta(days=1),
         },
+    )
+
+
+@require_GET
+@role_required(DISTRICT_ROLES)
+def evaluation_export(request):
+    """The ranking shown on the evaluation page, as .xlsx: the same level and scope (the
+    districts, a district's townships, a township's schools), with each indicator's score."""
+    snap, district, township, rk = _ranking(request)
+    place = township.name if township else district.name if district else "全市"
+    if snap is None:
+        sheet = StreamingSheet("考评排名")
+        sheet.title_row(f"{place}考评排名")
+        sheet.append(["尚无考评快照：12 月 1 日至 20 日每晚自动计算，团市委也可随时计算。"])
+        rows = []
+        filename = f"{place}-考评排名.xlsx"
+    else:
+        table = snap.inputs["table"]
+        inds = [
+            i
+            for g in table["groups"]
+            for i in g["indicators"]
+            if rk["child_level"] == "county" or i["kind"] == "quantitative"
+        ]
+        sheet = StreamingSheet(rk["title"][:31].replace("/", "-"))
+        sheet.title_row(
+            f"{rk['title']}（快照截至 {snap.as_of:%Y-%m-%d}，指标表第 {table['version']} 版）"
+        )
+        last = ["等次"] if rk["child_level"] == "county" else ["定量得分率(%)"]
+        sheet.header(
+            [
+                "名次",
+                rk["level"],
+                rk["score_label"],
+                *last,
+                *[f"{i['name']}（得分）" for i in inds],
+            ],
+            [8, 24, 10, 12] + [14] * len(inds),
+        )
+        rows = rk["rows"]
+        for n, r in enumerate(rows, start=1):
+            cells = r.get("indicators", {})
+            sheet.append(
+                [
+                    n,
+                    r["name"],
+                    r["score"],
+                    r.get("grade", "") if rk["child_level"] == "county" else r.get("rate"),
+                    *[(cells.get(i["code"]) or {}).get("score") for i in inds],
+                ]
+            )
+        if not rows:
+            sheet.append(["该层级暂无数据。"])
+        filename = f"{place}-{rk['title']}-{snap.as_of:%Y%m%d}.xlsx"
+    access_log_record(
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        object_type="campaign.evaluation_ranking",
+        object_ids=[township.pk if township else district.pk] if district else [],
+        row_count=len(rows),
+    )
+    return FileResponse(
+        sheet.to_file(), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
     )
 
 

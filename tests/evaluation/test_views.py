@@ -3,6 +3,7 @@ small cells suppressed), exports, the drill-down, the on-demand run, the sheet."
 
 import datetime as dt
 import io
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -193,3 +194,69 @@ def test_self_assessment_and_city_review_sit_side_by_side(
     mech = next(r for r in rows if r[1] == "工作机制建设")
     assert mech[8] == "A" and mech[10] == "B" and mech[11] == "会议记录不全"
     assert any(r[0] == "总分" and r[1] == b.EXPECTED_WUXING_SCORE for r in rows)
+
+
+def _sheet(response) -> list:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+
+
+def test_the_ranking_exports_at_every_level_of_the_drill_down(
+    client, city_officer, fixture, wuxing, wuxing_school
+):
+    client.force_login(city_officer)
+    url = reverse("campaign:evaluation_export")
+    snap = Snapshot.objects.get()
+    town = wuxing_school.township
+    # The evaluation page offers the export of the level it shows.
+    html = client.get(
+        reverse("campaign:evaluation"), {"county": wuxing.pk, "township": town.pk}
+    ).content.decode()
+    assert f"{url}?snapshot={snap.pk}&amp;county={wuxing.pk}&amp;township={town.pk}" in html
+    # The city: the districts, with their grades and each indicator's score.
+    rows = _sheet(client.get(url))
+    assert rows[0][0].startswith("区县考评排名（快照截至 2026-11-27")
+    assert rows[1][:4] == ("名次", "区县", "总分", "等次")
+    assert rows[2][:4] == (1, "吴兴区", b.EXPECTED_WUXING_SCORE, "不合格")
+    assert rows[3][:3] == (2, "长兴县", b.EXPECTED_CHANGXING_SCORE)
+    header = list(rows[1])
+    assert rows[2][header.index("近 30 天走访率（得分）")] == b.EXPECTED_WUXING["visited"][1]
+    # A district: its townships.
+    rows = _sheet(client.get(url, {"county": wuxing.pk}))
+    assert rows[0][0].startswith("吴兴区各乡镇(街道)定量指标得分")
+    assert [r[1] for r in rows[2:]] == [town.name]
+    # A township: its schools (the quantitative indicators only).
+    response = client.get(url, {"snapshot": snap.pk, "county": wuxing.pk, "township": town.pk})
+    assert quote(town.name) in response["Content-Disposition"]
+    rows = _sheet(response)
+    assert rows[0][0].startswith(f"{town.name}各学校定量指标得分")
+    assert rows[1][:4] == ("名次", "学校", "定量得分", "定量得分率(%)")
+    assert "工作机制建设（得分）" not in rows[1]
+    school = next(s for s in snap.results["schools"] if s["township_id"] == town.pk)
+    assert rows[2][:3] == (1, wuxing_school.name, school["score"])
+
+
+def test_a_district_officer_exports_only_their_own_townships(
+    client, alice, fixture, wuxing, changxing, changxing_school, wuxing_school
+):
+    client.force_login(alice)
+    url = reverse("campaign:evaluation_export")
+    # Asking for another county gives alice her own.
+    rows = _sheet(client.get(url, {"county": changxing.pk}))
+    assert rows[0][0].startswith("吴兴区各乡镇(街道)定量指标得分")
+    assert "长兴县" not in str(rows) and changxing_school.township.name not in str(rows)
+    # Another county's township is not hers, on the page or in the export.
+    other = {"county": changxing.pk, "township": changxing_school.township_id}
+    assert client.get(url, other).status_code == 404
+    assert client.get(reverse("campaign:evaluation"), other).status_code == 404
+    rows = _sheet(client.get(url, {"township": wuxing_school.township_id}))
+    assert [r[1] for r in rows[2:]] == [wuxing_school.name]
+
+
+def test_the_ranking_export_without_a_snapshot_says_so(client, city_officer, db):
+    client.force_login(city_officer)
+    rows = _sheet(client.get(reverse("campaign:evaluation_export")))
+    assert rows[0][0] == "全市考评排名" and rows[1][0].startswith("尚无考评快照")
