@@ -5,6 +5,7 @@ hundred rows per (county, township)), and a dashboard adds those rows up.
 
 When they are taken:
 
+- by beat every ``DASHBOARD_REFRESH_MINUTES`` (10; settings.CELERY_BEAT_SCHEDULE);
 - by the roll-up task (on demand and nightly in December), after the snapshot;
 - on demand: city_admin's "立即刷新" on the dashboard (a task);
 - when a dashboard finds them older than ``MAX_AGE`` (or of an earlier day): a task is queued
