@@ -114,6 +114,7 @@ def test_the_worker_settings_are_the_reliable_ones(settings):
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit < visibility
     beat = conf.beat_schedule
     assert sorted(entry["task"] for entry in beat.values()) == [
+        "campaign.dashboard_counts_refresh",
         "campaign.nightly_rollup",
         "children.retention_deidentify",
         "children.roster_files_purge",

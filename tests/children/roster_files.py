@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import random
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from children.identity import resident_id_build
@@ -18,8 +19,11 @@ def roster_xlsx(
     division: str,
     township: str | list[str],
     seed: int = 1,
-    today: dt.date = dt.date(2026, 11, 28),
+    today: dt.date | None = None,
 ) -> bytes:
+    """Children aged 6 to 15 on ``today`` (by default the date the portal sees, so that the
+    roster stays valid whatever the real date: a fixed date would age the eldest out)."""
+    today = today or timezone.localdate()
     rnd = random.Random(seed)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("名册")

@@ -68,6 +68,22 @@ def _check_report(report, spec):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """The fixtures' dates are relative to 2026-12-02 (README.md there): the rows dated
+    2027-06-15 must stay `future` whatever the real date."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    localdate = timezone.localdate
+
+    def fixed(value=None, timezone=None):
+        return dt.date(2026, 12, 2) if value is None else localdate(value, timezone)
+
+    monkeypatch.setattr(timezone, "localdate", fixed)
+
+
 @pytest.fixture
 def team(org):
     return TeamFactory(code="HUTC-01", name="湖师院志愿服务队", organization=org)
