@@ -178,13 +178,17 @@ def is_stale(fresh: DashboardRefresh, today: dt.date) -> bool:
     return fresh.day != today or timezone.now() - fresh.computed_at > MAX_AGE
 
 
-def queue_refresh() -> bool:
-    """Queue the refresh task unless one was queued within ``MAX_AGE``; True if queued."""
+def queue_refresh(*, force: bool = False) -> bool:
+    """Queue the refresh task unless one was queued within ``MAX_AGE`` (``force``: city_admin
+    asked for it, queue it anyway); True if queued."""
     from django.core.cache import cache
 
     from .tasks import dashboard_counts_refresh
 
-    if not cache.add(LOCK_KEY, 1, int(MAX_AGE.total_seconds())):
+    seconds = int(MAX_AGE.total_seconds())
+    if force:
+        cache.set(LOCK_KEY, 1, seconds)
+    elif not cache.add(LOCK_KEY, 1, seconds):
         return False
     transaction.on_commit(dashboard_counts_refresh.delay)
     return True

@@ -78,13 +78,6 @@ class Dashboard:
         return next((c for c in self.charts if c.key == key), None)
 
 
-def _month_start(day: dt.date, back: int) -> dt.date:
-    y, m = day.year, day.month - back
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return dt.date(y, m, 1)
-
-
 CACHE_SECONDS = 300
 # A board built from stale figures (a refresh is on its way) is kept only briefly, so the
 # new figures show soon after the refresh.
@@ -150,7 +143,7 @@ def build(user, *, district: OrgUnit | None = None, today: dt.date | None = None
             paired[(key, kind)] = n
     visited_30 = fig.get(M.VISITED_30)
     visited_month = fig.total(M.VISITED_MONTH)
-    months = [_month_start(day, back) for back in range(11, -1, -1)]
+    months = [counts.month_start(day, back) for back in range(11, -1, -1)]
     hours = fig.hours
     year_hours = sum(h for (_k, m), h in hours.items() if m.year == day.year)
 

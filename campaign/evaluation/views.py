@@ -95,14 +95,9 @@ def district_dashboard(request):
 def dashboard_refresh(request):
     """city_admin's "立即刷新": the dashboards' pre-aggregated figures taken again (a task;
     counts.py)."""
-    from django.core.cache import cache
-    from django.db import transaction
+    from .counts import queue_refresh
 
-    from .counts import LOCK_KEY, MAX_AGE
-    from .tasks import dashboard_counts_refresh
-
-    cache.set(LOCK_KEY, 1, int(MAX_AGE.total_seconds()))
-    transaction.on_commit(dashboard_counts_refresh.delay)
+    queue_refresh(force=True)
     messages.success(request, "已开始刷新看板数据，完成后重新打开看板即可看到最新数字。")
     pk = _int(request.POST.get("district"))
     if pk is not None:
